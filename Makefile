@@ -1,0 +1,50 @@
+# allowlist.egress: `make demo` and `make test` work on a fresh Debian machine as root.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/build/collections
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: all deps demo test sanity units integration bench build changelog clean
+
+all: test
+
+deps:
+	@bash scripts/bootstrap.sh
+	@mkdir -p build/collections/ansible_collections/allowlist
+	@ln -sfn $(CURDIR) build/collections/ansible_collections/allowlist/egress
+
+demo: deps
+	@bash scripts/demo.sh
+
+# Everything CI runs: sanity, unit and integration tests. Fails if any fails.
+test: deps
+	@status=0; \
+	$(MAKE) --no-print-directory sanity || status=1; \
+	$(MAKE) --no-print-directory units || status=1; \
+	$(MAKE) --no-print-directory integration || status=1; \
+	$(MAKE) --no-print-directory changelog || status=1; \
+	if [ $$status -ne 0 ]; then echo "make test: FAILED"; else echo "make test: all passed"; fi; \
+	exit $$status
+
+sanity: deps
+	bash scripts/sanity.sh
+
+units: deps
+	$(PY) -m pytest -q -p no:cacheprovider tests/unit
+
+integration: deps
+	$(PY) -m pytest -q -p no:cacheprovider tests/integration
+
+changelog: deps
+	$(VENV)/bin/antsibull-changelog lint
+
+bench: deps
+	$(PY) bench/bench_frontends.py
+	$(PY) bench/bench_ranges.py
+
+build: deps
+	$(VENV)/bin/ansible-galaxy collection build --force --output-path build/
+
+clean:
+	rm -rf build .venv tests/output .pytest_cache

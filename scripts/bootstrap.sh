@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Install what the tests and the demo need, on a fresh Debian machine as root:
+# the Debian packages (only those missing, so a second run needs no network),
+# then a virtual environment in .venv with the Python packages.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+VENV=${VENV:-.venv}
+APT_PACKAGES=(ca-certificates git make python3 python3-venv python3-pip)
+
+missing=()
+if command -v dpkg-query >/dev/null 2>&1; then
+    for pkg in "${APT_PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+    done
+fi
+if [ "${#missing[@]}" -gt 0 ]; then
+    echo "bootstrap: installing Debian packages: ${missing[*]}"
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+stamp="$VENV/.bootstrap-stamp"
+want=$(cat requirements.txt tests/requirements.txt | sha256sum | cut -d' ' -f1)
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+    exit 0
+fi
+if [ ! -x "$VENV/bin/python" ]; then
+    python3 -m venv "$VENV"
+fi
+"$VENV/bin/python" -m pip install -q --upgrade pip
+"$VENV/bin/python" -m pip install -q -r requirements.txt -r tests/requirements.txt
+echo "$want" > "$stamp"

@@ -1,0 +1,118 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) allowlist.egress contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The egress_ranges engine, against a real local HTTPS server standing in for the publishers."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ansible_collections.allowlist.egress.plugins.module_utils._egress_ranges import get_egress_ranges
+from ansible_collections.allowlist.egress.plugins.module_utils._errors import AddressError, EgressError, FetchError
+from ansible_collections.allowlist.egress.plugins.module_utils._http import FetchOptions
+
+
+def run(terms, params=None, tmp_path=None, ca_file=None, warnings=None, **kwargs):
+    options = FetchOptions(cache_dir=str(tmp_path / 'cache'), ca_path=ca_file,
+                           **dict((k, kwargs.pop(k)) for k in list(kwargs) if k in ('offline', 'cache_ttl', 'retries')))
+    return get_egress_ranges(terms, params or {}, fetch_options=options,
+                             warn=(warnings.append if warnings is not None else None), **kwargs)
+
+
+def test_cloudgov_is_bundled_and_needs_no_network(tmp_path):
+    result = run(['cloudgov'], tmp_path=tmp_path, offline=True)
+    assert result['addresses'] == ['52.222.122.97/32', '52.222.123.172/32']
+    prov = result['provenance'][0]
+    assert prov['origin'] == 'snapshot' and prov['url'] == 'https://cloud.gov/docs/management/static-egress/'
+    assert prov['recorded'] and prov['count'] == 2
+
+
+def test_cloudgov_verify_warns_when_the_page_differs(https_server, ca_file, tmp_path):
+    https_server.serve('/egress/', '<html><li>52.222.122.97/32</li><li>198.51.100.9/32</li></html>', content_type='text/html')
+    warnings = []
+    result = run(['cloudgov'], {'verify': True}, tmp_path, ca_file, warnings, url=https_server.url('/egress/'))
+    assert result['addresses'] == ['52.222.122.97/32', '52.222.123.172/32']
+    assert len(warnings) == 1 and '198.51.100.9/32' in warnings[0] and '52.222.123.172/32' in warnings[0]
+    https_server.serve('/same/', '<li>52.222.122.97/32</li><li>52.222.123.172/32</li>', content_type='text/html')
+    warnings = []
+    run(['cloudgov'], {'verify': True}, tmp_path, ca_file, warnings, url=https_server.url('/same/'))
+    assert warnings == []
+
+
+def test_atlas_from_mirror_with_provenance_and_etag(https_server, ca_file, tmp_path):
+    https_server.serve('/AtlasAppServicesPublicIPsAWS.json', json.dumps(['198.51.100.2', '192.0.2.1', '198.51.100.2']))
+    result = run(['atlas'], {'provider': ['aws']}, tmp_path, ca_file, url=https_server.url('/AtlasAppServicesPublicIPsAWS.json'))
+    assert result['addresses'] == ['192.0.2.1/32', '198.51.100.2/32']
+    prov = result['provenance'][0]
+    assert prov['origin'] == 'network' and prov['etag'] and prov['count'] == 3 and prov['source'] == 'atlas'
+
+
+def test_union_of_sources_sorted_and_details(https_server, ca_file, tmp_path):
+    https_server.serve('/ips.txt', '192.0.2.0/25\n192.0.2.128/25\n2001:db8::1\n52.222.122.97\n', content_type='text/plain')
+    result = run(['custom'], tmp_path=tmp_path, ca_file=ca_file, url=https_server.url('/ips.txt'), aggregate=True)
+    assert result['addresses'] == ['52.222.122.97/32', '192.0.2.0/24', '2001:db8::1/128']
+    detailed = run(['custom'], tmp_path=tmp_path, ca_file=ca_file, url=https_server.url('/ips.txt'), details=True)
+    first = detailed['details'][0]
+    assert first['address'] == '52.222.122.97/32' and first['sources'] == ['custom']
+    assert first['provenance'][0]['url'] == https_server.url('/ips.txt')
+
+
+def test_aws_filters_with_metadata(https_server, ca_file, tmp_path):
+    doc = {'syncToken': '1763700000', 'createDate': '2026-11-21-03-00-00',
+           'prefixes': [{'ip_prefix': '192.0.2.0/24', 'region': 'us-east-1', 'service': 'S3', 'network_border_group': 'us-east-1'},
+                        {'ip_prefix': '198.51.100.0/24', 'region': 'eu-west-1', 'service': 'S3', 'network_border_group': 'eu-west-1'}],
+           'ipv6_prefixes': [{'ipv6_prefix': '2001:db8::/32', 'region': 'us-east-1', 'service': 'S3',
+                              'network_border_group': 'us-east-1'}]}
+    https_server.serve('/ip-ranges.json', json.dumps(doc))
+    result = run(['aws'], {'region': ['us-east-1']}, tmp_path, ca_file, url=https_server.url('/ip-ranges.json'),
+                 ip_version='4', details=True)
+    assert result['addresses'] == ['192.0.2.0/24']
+    assert result['details'][0]['attributes'] == {'network_border_group': ['us-east-1'], 'region': ['us-east-1'], 'service': ['S3']}
+    assert result['provenance'][0]['sync_token'] == '1763700000' and result['provenance'][0]['create_date'] == '2026-11-21-03-00-00'
+
+
+def test_memoised_result_is_reused_and_keyed_by_options(https_server, ca_file, tmp_path):
+    https_server.serve('/ips.json', json.dumps(['192.0.2.1', '192.0.2.0']))
+    url = https_server.url('/ips.json')
+    first = run(['custom'], tmp_path=tmp_path, ca_file=ca_file, url=url)
+    second = run(['custom'], tmp_path=tmp_path, ca_file=ca_file, url=url)
+    assert first['addresses'] == second['addresses'] == ['192.0.2.0/32', '192.0.2.1/32']
+    assert second['provenance'][0]['origin'] == 'cache'
+    assert len(https_server.requests_for('/ips.json')) == 1
+    assert run(['custom'], tmp_path=tmp_path, ca_file=ca_file, url=url, aggregate=True)['addresses'] == ['192.0.2.0/31']
+
+
+def test_an_entry_that_is_not_an_address_names_it_and_the_url(https_server, ca_file, tmp_path):
+    https_server.serve('/ips.json', json.dumps(['192.0.2.1', 'not-an-ip']))
+    with pytest.raises(AddressError) as error:
+        run(['atlas'], tmp_path=tmp_path, ca_file=ca_file, url=https_server.url('/ips.json'))
+    assert "'not-an-ip'" in str(error.value) and https_server.url('/ips.json') in str(error.value)
+
+
+def test_ip_version_that_leaves_nothing_is_an_error(tmp_path):
+    with pytest.raises(EgressError, match='No IPv6 addresses from cloudgov'):
+        run(['cloudgov'], tmp_path=tmp_path, ip_version='6')
+
+
+@pytest.mark.parametrize('terms, params, kwargs, message', [
+    (['nope'], {}, {}, "Unknown source 'nope': valid sources are atlas, atlas_control_plane, atlassian, aws"),
+    ([], {}, {}, 'No source given'),
+    ([''], {}, {}, "Invalid source ''"),
+    (['cloudgov'], {'provider': ['aws']}, {}, 'Option provider is not valid for source cloudgov (source-specific options: cloudgov: verify)'),
+    (['cloudgov', 'atlas'], {}, {'url': 'https://m.test/x'}, 'cannot be used with several sources'),
+    (['cloudgov'], {}, {'details': True, 'aggregate': True}, 'details and aggregate cannot be combined'),
+    (['cloudgov'], {}, {'ip_version': '5'}, "Invalid ip_version '5'"),
+])
+def test_bad_requests_fail_clearly(tmp_path, terms, params, kwargs, message):
+    with pytest.raises(EgressError) as error:
+        run(terms, params, tmp_path, **kwargs)
+    assert message in str(error.value)
+
+
+def test_offline_without_cache_or_snapshot_fails(tmp_path):
+    with pytest.raises(FetchError, match='Offline and no cached copy of https://www.mongodb.com/'):
+        run(['atlas'], tmp_path=tmp_path, offline=True)
