@@ -8,7 +8,7 @@
 # machine's own pip configuration (ansible-test hides it with PIP_CONFIG_FILE=/dev/null).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-venv=${VENV:-$root/.venv}
+venv=$(cd "${VENV:-$root/.venv}" && pwd)
 python_version=$("$venv/bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 pip_version=$("$venv/bin/python" -c 'from ansible_test._internal.python_requirements import get_venv_packages
 class P: version = "'"$python_version"'"

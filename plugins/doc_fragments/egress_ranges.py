@@ -8,8 +8,10 @@ from __future__ import annotations
 
 class ModuleDocFragment(object):
 
-    # How the sources are documented, once for the lookup's terms and the module's sources option.
-    _SOURCES = r"""
+    # The terms of the egress_ranges lookup (the same text as MODULE_SOURCES: ansible-test needs literal strings).
+    LOOKUP_TERMS = r"""
+options:
+  _terms:
     description:
       - Source names; several return the sorted union.
       - "V(atlas): MongoDB Atlas App Services outbound IPs, from the published JSON (or CSV, chosen by the URL) files.
@@ -33,15 +35,32 @@ class ModuleDocFragment(object):
     required: true
 """
 
-    # The terms of the egress_ranges lookup.
-    LOOKUP_TERMS = r"""
-options:
-  _terms:""" + _SOURCES
-
     # The sources option of the egress_ranges_info module.
     MODULE_SOURCES = r"""
 options:
-  sources:""" + _SOURCES
+  sources:
+    description:
+      - Source names; several return the sorted union.
+      - "V(atlas): MongoDB Atlas App Services outbound IPs, from the published JSON (or CSV, chosen by the URL) files.
+        O(provider) selects V(aws), V(azure), V(gcp) or V(all) (default)."
+      - "V(atlas_control_plane): Atlas Admin API C(controlPlaneIPAddresses). Filters O(service) (V(controlPlane),
+        V(data_federation), V(app_services); default all), O(direction) (V(inbound), V(outbound); default V(outbound)),
+        O(provider) and O(region)."
+      - "V(cloudgov): the two cloud.gov egress addresses. There is no machine-readable feed, so the list is bundled with
+        the URL and date of the page that publishes it; O(verify=true) fetches the page and warns when it lists something else."
+      - "V(aws): C(ip-ranges.json); filters O(region), O(service), O(network_border_group). Provenance has its C(syncToken) and C(createDate)."
+      - "V(gcp): Google Cloud C(cloud.json); filters O(scope) and O(service)."
+      - "V(github): the GitHub meta API; O(key) (required) such as V(hooks), V(actions), V(web), V(api), V(git)."
+      - "V(cloudflare): Cloudflare's C(client/v4/ips) API. V(fastly): Fastly's C(public-ip-list)."
+      - "V(atlassian): Atlassian's C(ip-ranges); filters O(product), O(direction) and O(region)."
+      - "V(custom): any list at O(url), in O(format) V(text), V(json) or V(csv), with a O(selector)."
+      - Every source accepts O(url) to use a mirror instead of the publisher.
+      - A response that is not what the source publishes (an HTML error page instead of JSON, truncated JSON, an entry
+        that is not an address, an empty list) is an error naming the URL. It never becomes an empty allowlist.
+    type: list
+    elements: str
+    required: true
+"""
 
     # The options shared by the lookup and the module.
     DOCUMENTATION = r"""

@@ -39,7 +39,7 @@ class Ansible(object):
         })
 
     def _run(self, argv):
-        proc = subprocess.run(argv, env=self.env, cwd=str(self.tmp_path), stdout=subprocess.PIPE,
+        proc = subprocess.run(argv, env=self.env, cwd=str(self.tmp_path), stdout=subprocess.PIPE, check=False,
                               stderr=subprocess.PIPE, text=True, timeout=300)
         try:
             with open(self.env['RESULTS_FILE']) as f:
