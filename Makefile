@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/build/collections
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: all deps demo test sanity units integration bench build changelog clean
+.PHONY: all deps demo test sanity units integration bench build changelog snapshots clean
 
 all: test
 
@@ -42,6 +42,10 @@ changelog: deps
 bench: deps
 	$(PY) bench/bench_frontends.py
 	$(PY) bench/bench_ranges.py
+
+# Record the Atlas App Services lists into the collection (needs to reach mongodb.com, or FROM_DIR).
+snapshots: deps
+	$(PY) scripts/refresh_snapshots.py $(if $(FROM_DIR),--from-dir $(FROM_DIR))
 
 build: deps
 	$(VENV)/bin/ansible-galaxy collection build --force --output-path build/

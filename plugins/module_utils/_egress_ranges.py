@@ -57,11 +57,12 @@ def _check_source_options(terms, params):
                               % (option, ', '.join(terms), valid))
 
 
-def snapshot_document(source):
-    snap = source.snapshot
-    recorded = calendar.timegm(time.strptime(snap.recorded, '%Y-%m-%d'))
-    digest = hashlib.sha256(json.dumps(snap.entries).encode('utf-8')).hexdigest()
-    return Document(snap.origin_url, 'snapshot', recorded, digest=digest, parsed=list(snap.entries))
+def snapshot_document(snapshot):
+    recorded = calendar.timegm(time.strptime(snapshot.recorded, '%Y-%m-%d'))
+    digest = hashlib.sha256(json.dumps(snapshot.entries).encode('utf-8')).hexdigest()
+    doc = Document(snapshot.origin_url, 'snapshot', recorded, digest=digest, parsed=list(snapshot.entries))
+    doc.snapshot = snapshot
+    return doc
 
 
 def _verify_snapshot(source, fetcher, url, warn):
@@ -82,12 +83,12 @@ def _verify_snapshot(source, fetcher, url, warn):
                 ', '.join(sorted(bundled - found)) or 'nothing more'))
 
 
-def _provenance(term, source, doc, metadata, count):
+def _provenance(term, doc, metadata, count):
     info = {'source': term}
     info.update(doc.provenance())
     if doc.origin == 'snapshot':
-        info['recorded'] = source.snapshot.recorded
-        info['note'] = source.snapshot.note
+        info['recorded'] = doc.snapshot.recorded
+        info['note'] = doc.snapshot.note
         info.pop('age_seconds', None)
     for key, value in sorted((metadata or {}).items()):
         if value is not None:
@@ -125,16 +126,17 @@ def get_egress_ranges(terms, params, fetch_options=None, url=None, ip_version='a
         if source.bundled_only:
             if source_params.get('verify'):
                 _verify_snapshot(source, fetcher, url, warn)
-            fetched.append((term, source, source_params, snapshot_document(source)))
+            fetched.append((term, source, source_params, snapshot_document(source.snapshot)))
             continue
         for request in source.requests(source_params, url):
             try:
                 doc = fetcher.fetch(request.url, source.parse, request.headers)
             except FetchError as error:
-                if not (fetch_options.offline and source.snapshot):
+                snapshot = source.snapshot_for(request) if fetch_options.offline else None
+                if snapshot is None:
                     raise
-                warn('%s; using the bundled snapshot recorded %s' % (error, source.snapshot.recorded))
-                doc = snapshot_document(source)
+                warn('%s; using the bundled snapshot recorded %s' % (error, snapshot.recorded))
+                doc = snapshot_document(snapshot)
             fetched.append((term, source, source_params, doc))
 
     key = hashlib.sha256(json.dumps(
@@ -148,8 +150,8 @@ def get_egress_ranges(terms, params, fetch_options=None, url=None, ip_version='a
             fetcher.cache.store_result(key, memo)
         except (IOError, OSError) as error:
             warn('Could not write the cache in %s: %s' % (fetcher.cache.directory, error))
-    provenance = [_provenance(term, source, doc, metadata, count)
-                  for (term, source, _sp, doc), metadata, count in zip(fetched, memo['metadata'], memo['counts'])]
+    provenance = [_provenance(term, doc, metadata, count)
+                  for (term, _source, _sp, doc), metadata, count in zip(fetched, memo['metadata'], memo['counts'])]
     detail_list = None
     if details:
         detail_list = []

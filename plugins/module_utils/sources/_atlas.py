@@ -7,8 +7,9 @@
 
 from __future__ import annotations
 
+from ansible_collections.allowlist.egress.plugins.module_utils.sources import _atlas_snapshots
 from ansible_collections.allowlist.egress.plugins.module_utils.sources._base import (
-    DocumentRequest, Source, check_values, csv_rows, expect, load_json, matches, nonempty, string_list,
+    DocumentRequest, Snapshot, Source, check_values, csv_rows, expect, load_json, matches, nonempty, string_list,
 )
 
 APP_SERVICES_BASE = 'https://www.mongodb.com/docs/realm-sdks/mongodb/AtlasAppServicesPublicIPs'
@@ -30,6 +31,13 @@ class AtlasAppServices(Source):
             providers = ['all']
         return [DocumentRequest('%s%s.json' % (APP_SERVICES_BASE, APP_SERVICES_PROVIDERS[p]), label=p)
                 for p in providers]
+
+    def snapshot_for(self, request):
+        entries = _atlas_snapshots.SNAPSHOTS.get(request.label)
+        if not entries:
+            return None
+        return Snapshot(entries, '%s%s.json' % (APP_SERVICES_BASE, APP_SERVICES_PROVIDERS[request.label]),
+                        _atlas_snapshots.RECORDED, note='Recorded by scripts/refresh_snapshots.py')
 
     def parse(self, body, url):
         if url.split('?', 1)[0].lower().endswith('.csv'):

@@ -50,6 +50,10 @@ class Source(object):
     def requests(self, params, url):
         return [DocumentRequest(url or self.default_url)]
 
+    def snapshot_for(self, request):
+        """The bundled copy of what `request` fetches, or None."""
+        return self.snapshot
+
     def parse(self, body, url):
         raise NotImplementedError
 
