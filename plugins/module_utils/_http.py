@@ -150,8 +150,7 @@ class DiskCache(object):
         meta_path, body_path = self._paths(url, headers)
         meta = {'url': url, 'etag': etag, 'last_modified': last_modified, 'fetched_at': fetched_at,
                 'digest': hashlib.sha256(body).hexdigest(), 'size': len(body)}
-        if body is not None:
-            self._write(body_path, body)
+        self._write(body_path, body)
         self._write(meta_path, json.dumps(meta, sort_keys=True).encode('utf-8'))
         return meta
 
