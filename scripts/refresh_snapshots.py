@@ -32,7 +32,7 @@ TARGET = os.path.join(ROOT, 'plugins', 'module_utils', 'sources', '_atlas_snapsh
 
 
 def render(recorded, snapshots):
-    with open(TARGET) as f:
+    with open(TARGET) as f:  # keep the module's header and docstring
         head = f.read().split('RECORDED = ', 1)[0]
     return '%sRECORDED = %r  # YYYY-MM-DD\nSNAPSHOTS = %s\n' % (head, recorded, pprint.pformat(snapshots, width=100))
 
@@ -43,6 +43,7 @@ def main():
     parser.add_argument('--base-url', default=APP_SERVICES_BASE, help='download from this base (a mirror)')
     parser.add_argument('--ca-path', help='CA bundle for the mirror')
     parser.add_argument('--date', default=datetime.date.today().isoformat(), help='recorded date (YYYY-MM-DD)')
+    parser.add_argument('--output', default=TARGET, help='where to write the module (default: the collection\'s own)')
     args = parser.parse_args()
 
     source = AtlasAppServices()
@@ -60,9 +61,9 @@ def main():
             entries = doc.parsed if doc.parsed is not None else source.parse(doc.body, url)
         snapshots[provider] = canonicalize(entries, source='%s (%s)' % (provider, name))
         print('%-5s %4d addresses' % (provider, len(snapshots[provider])))
-    with open(TARGET, 'w') as f:
+    with open(args.output, 'w') as f:
         f.write(render(args.date, snapshots))
-    print('wrote %s (recorded %s)' % (os.path.relpath(TARGET, ROOT), args.date))
+    print('wrote %s (recorded %s)' % (args.output, args.date))
 
 
 if __name__ == '__main__':

@@ -60,9 +60,8 @@ def _check_source_options(terms, params):
 def snapshot_document(snapshot):
     recorded = calendar.timegm(time.strptime(snapshot.recorded, '%Y-%m-%d'))
     digest = hashlib.sha256(json.dumps(snapshot.entries).encode('utf-8')).hexdigest()
-    doc = Document(snapshot.origin_url, 'snapshot', recorded, digest=digest, parsed=list(snapshot.entries))
-    doc.snapshot = snapshot
-    return doc
+    return Document(snapshot.origin_url, 'snapshot', recorded, digest=digest, parsed=list(snapshot.entries),
+                    snapshot=snapshot)
 
 
 def _verify_snapshot(source, fetcher, url, warn):

@@ -84,7 +84,7 @@ class Document(object):
     """One fetched document and where it came from."""
 
     def __init__(self, url, origin, fetched_at, body=None, body_path=None, etag=None, last_modified=None,
-                 digest=None, parsed=None, revalidated=False, now=None):
+                 digest=None, parsed=None, revalidated=False, now=None, snapshot=None):
         self.url = url
         self.origin = origin  # network, cache or snapshot
         self.fetched_at = fetched_at
@@ -95,6 +95,7 @@ class Document(object):
         self.digest = digest or (hashlib.sha256(body).hexdigest() if body is not None else None)
         self.parsed = parsed
         self.revalidated = revalidated
+        self.snapshot = snapshot  # the bundled Snapshot when origin is 'snapshot'
         self.age = max(0.0, (now or time.time()) - fetched_at)
 
     @property

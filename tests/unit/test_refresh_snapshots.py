@@ -7,14 +7,11 @@
 
 from __future__ import annotations
 
-import importlib
+import importlib.util
 import json
 import os
-import shutil
 import subprocess
 import sys
-
-import pytest
 
 from ansible_collections.allowlist.egress.plugins.module_utils import _egress_ranges
 from ansible_collections.allowlist.egress.plugins.module_utils._http import FetchOptions
@@ -23,28 +20,37 @@ from tests.conftest import ROOT
 
 FILES = {'': ['192.0.2.1', '198.51.100.1', '203.0.113.1'], 'AWS': ['192.0.2.1'], 'Azure': ['198.51.100.1'],
          'GCP': ['203.0.113.1']}
+SCRIPT = os.path.join(ROOT, 'scripts', 'refresh_snapshots.py')
 
 
-@pytest.fixture
-def restore_snapshots():
-    path = os.path.join(ROOT, 'plugins', 'module_utils', 'sources', '_atlas_snapshots.py')
-    backup = path + '.test-backup'
-    shutil.copy(path, backup)
-    yield path
-    shutil.move(backup, path)
-    importlib.reload(_atlas_snapshots)
-
-
-def test_refresh_from_a_mirror_then_offline_uses_the_snapshot(https_server, ca_file, tmp_path, restore_snapshots):
+def serve_files(https_server):
     for suffix, entries in FILES.items():
         https_server.serve('/AtlasAppServicesPublicIPs%s.json' % suffix, json.dumps(entries))
-    proc = subprocess.run([sys.executable, os.path.join(ROOT, 'scripts', 'refresh_snapshots.py'), '--base-url',
-                           https_server.url('/AtlasAppServicesPublicIPs'), '--ca-path', ca_file, '--date', '2026-11-22'],
+
+
+def refresh(https_server, ca_file, output, *extra):
+    return subprocess.run([sys.executable, SCRIPT, '--base-url', https_server.url('/AtlasAppServicesPublicIPs'),
+                           '--ca-path', ca_file, '--output', str(output)] + list(extra),
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
+
+
+def load(path):
+    spec = importlib.util.spec_from_file_location('recorded_snapshots', str(path))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_refresh_from_a_mirror_then_offline_uses_the_snapshot(https_server, ca_file, tmp_path, monkeypatch):
+    serve_files(https_server)
+    output = tmp_path / '_atlas_snapshots.py'
+    proc = refresh(https_server, ca_file, output, '--date', '2026-11-22')
     assert proc.returncode == 0, proc.stdout
-    importlib.reload(_atlas_snapshots)
-    assert _atlas_snapshots.RECORDED == '2026-11-22'
-    assert _atlas_snapshots.SNAPSHOTS['aws'] == ['192.0.2.1/32']
+    recorded = load(output)
+    assert recorded.RECORDED == '2026-11-22'
+    assert recorded.SNAPSHOTS['aws'] == ['192.0.2.1/32']
+    monkeypatch.setattr(_atlas_snapshots, 'RECORDED', recorded.RECORDED)
+    monkeypatch.setattr(_atlas_snapshots, 'SNAPSHOTS', recorded.SNAPSHOTS)
     warnings = []
     result = _egress_ranges.get_egress_ranges(['atlas'], {'provider': ['gcp']}, warn=warnings.append,
                                               fetch_options=FetchOptions(offline=True, cache_dir=str(tmp_path / 'empty')))
@@ -53,15 +59,11 @@ def test_refresh_from_a_mirror_then_offline_uses_the_snapshot(https_server, ca_f
     assert 'using the bundled snapshot recorded 2026-11-22' in warnings[0]
 
 
-def test_refresh_refuses_a_broken_download(https_server, ca_file, restore_snapshots):
-    for suffix, entries in FILES.items():
-        https_server.serve('/AtlasAppServicesPublicIPs%s.json' % suffix, json.dumps(entries))
+def test_refresh_refuses_a_broken_download(https_server, ca_file, tmp_path):
+    serve_files(https_server)
     https_server.serve('/AtlasAppServicesPublicIPsGCP.json', '<html>maintenance</html>')
-    with open(restore_snapshots) as f:
-        before = f.read()
-    proc = subprocess.run([sys.executable, os.path.join(ROOT, 'scripts', 'refresh_snapshots.py'), '--base-url',
-                           https_server.url('/AtlasAppServicesPublicIPs'), '--ca-path', ca_file],
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
+    output = tmp_path / '_atlas_snapshots.py'
+    output.write_text('# previous snapshot\n')
+    proc = refresh(https_server, ca_file, output)
     assert proc.returncode != 0 and 'an HTML page' in proc.stdout
-    with open(restore_snapshots) as f:
-        assert f.read() == before
+    assert output.read_text() == '# previous snapshot\n'
