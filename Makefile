@@ -42,6 +42,7 @@ changelog: deps
 bench: deps
 	$(PY) bench/bench_frontends.py
 	$(PY) bench/bench_ranges.py
+	$(PY) bench/bench_firewalls.py
 
 # Record the Atlas App Services lists into the collection (needs to reach mongodb.com, or FROM_DIR).
 snapshots: deps

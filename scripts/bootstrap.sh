@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 VENV=${VENV:-.venv}
-APT_PACKAGES=(ca-certificates git make python3 python3-venv python3-pip shellcheck)
+APT_PACKAGES=(ca-certificates git make python3 python3-venv python3-pip shellcheck nftables ipset iptables iproute2 util-linux)
 
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then

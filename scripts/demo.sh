@@ -1,14 +1,25 @@
 #!/usr/bin/env bash
-# `make demo`: the lookups end to end, offline. Starts a DNS server and an HTTPS mirror on loopback,
-# runs demo/lookups.yml and an ad-hoc lookup, then stops both servers.
+# `make demo`: the main job end to end, offline. Starts a DNS server and an HTTPS mirror on loopback,
+# runs demo/lookups.yml and an ad-hoc lookup; then, in two network namespaces joined by a veth pair
+# (a "firewall" and a "client"), runs playbooks/nftables_allowlist.yml with --check --diff and for real,
+# and shows that the allowed front-end addresses connect and another address does not.
+# Stops every server and removes the namespaces on exit.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 py="$root/.venv/bin"
 work=$(mktemp -d)
 pids=()
+fw="ae-demo-fw-$$"
+client="ae-demo-cl-$$"
 cleanup() {
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for ns in "$fw" "$client"; do
+        if [ -e "/run/netns/$ns" ]; then
+            for pid in $(ip netns pids "$ns" 2>/dev/null); do kill "$pid" 2>/dev/null || true; done
+            ip netns del "$ns" 2>/dev/null || true
+        fi
+    done
     wait 2>/dev/null || true
     rm -rf "$work"
 }
@@ -34,3 +45,50 @@ echo "== playbook: demo/lookups.yml"
 "$py/ansible-playbook" demo/lookups.yml \
     -e demo_dns_port="$(cat "$work/dns-port")" -e demo_mirror="$(cat "$work/mirror-url")" \
     -e demo_ca="$work/ca.pem" -e demo_cache="$work/cache"
+
+echo
+echo "== firewall: playbooks/nftables_allowlist.yml in a network namespace, with real traffic"
+ip netns add "$fw"
+ip netns add "$client"
+in_fw=(nsenter --net="/run/netns/$fw")
+in_client=(nsenter --net="/run/netns/$client")
+ip link add "v-$$-a" netns "$fw" type veth peer name "v-$$-b" netns "$client"
+"${in_fw[@]}" ip link set lo up
+"${in_fw[@]}" ip addr add 192.0.2.1/24 dev "v-$$-a"
+"${in_fw[@]}" ip link set "v-$$-a" up
+"${in_client[@]}" ip link set lo up
+for address in 192.0.2.10 192.0.2.11 192.0.2.12; do
+    "${in_client[@]}" ip addr add "$address/24" dev "v-$$-b"
+done
+"${in_client[@]}" ip link set "v-$$-b" up
+"${in_fw[@]}" "$py/python" -m tests.support.dns_server --zone demo/zone.json --port-file "$work/fw-dns-port" >/dev/null &
+pids+=($!)
+"${in_fw[@]}" "$py/python" tests/support/tcp_probe.py serve --port 443 >/dev/null &
+pids+=($!)
+for _ in $(seq 100); do [ -s "$work/fw-dns-port" ] && break; sleep 0.1; done
+cat > "$work/allowlist.yml" <<EOF
+egress_hosts: localhost
+ansible_become: false
+ansible_connection: local
+outsystems_frontends: [demo-fe01, demo-fe02]
+outsystems_dns: {nameservers: ['127.0.0.1'], port: $(cat "$work/fw-dns-port")}
+nftables_dir: $work/nftables.d
+EOF
+playbook=("${in_fw[@]}" "$py/ansible-playbook" -i "localhost," allowlist.egress.nftables_allowlist -e "@$work/allowlist.yml")
+echo "-- review: --check --diff (nothing changes)"
+"${playbook[@]}" --check --diff
+echo "-- apply"
+"${playbook[@]}"
+echo "-- the kernel's set and rule"
+"${in_fw[@]}" nft list table inet filter
+echo "-- traffic to TCP 443 from the client namespace"
+for address in 192.0.2.11 192.0.2.12 192.0.2.10; do
+    if "${in_client[@]}" "$py/python" tests/support/tcp_probe.py connect --source "$address" --dest 192.0.2.1 \
+            --port 443 --timeout 0.5 >/dev/null; then
+        echo "   from $address: connected"
+    else
+        echo "   from $address: blocked"
+    fi
+done
+echo "-- run again: nothing to change"
+"${playbook[@]}" | grep -E '^localhost'

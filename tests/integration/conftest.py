@@ -21,8 +21,11 @@ BIN = os.path.dirname(sys.executable)
 
 
 class Ansible(object):
-    def __init__(self, tmp_path):
+    """`prefix` runs ansible inside something, e.g. a network namespace (its modules run there too)."""
+
+    def __init__(self, tmp_path, prefix=()):
         self.tmp_path = tmp_path
+        self.prefix = list(prefix)
         self.env = dict(os.environ)
         self.env.update({
             'ANSIBLE_COLLECTIONS_PATH': COLLECTIONS,
@@ -39,7 +42,7 @@ class Ansible(object):
         })
 
     def _run(self, argv):
-        proc = subprocess.run(argv, env=self.env, cwd=str(self.tmp_path), stdout=subprocess.PIPE, check=False,
+        proc = subprocess.run(self.prefix + argv, env=self.env, cwd=str(self.tmp_path), stdout=subprocess.PIPE, check=False,
                               stderr=subprocess.PIPE, text=True, timeout=300)
         try:
             with open(self.env['RESULTS_FILE']) as f:
@@ -49,13 +52,19 @@ class Ansible(object):
         os.unlink(self.env['RESULTS_FILE'])
         return proc, data
 
-    def playbook(self, tasks, check=False, extra_vars=None):
+    def playbook(self, tasks, check=False, extra_vars=None, diff=False):
         """Run tasks on localhost; return ({task name: result}, completed process)."""
         path = self.tmp_path / 'playbook.yml'
         path.write_text(yaml.safe_dump([{'hosts': 'localhost', 'gather_facts': False, 'tasks': tasks}], sort_keys=False))
-        argv = [os.path.join(BIN, 'ansible-playbook'), '-i', 'localhost,', '-c', 'local', str(path)]
+        return self.run_playbook(str(path), check=check, extra_vars=extra_vars, diff=diff)
+
+    def run_playbook(self, playbook, check=False, extra_vars=None, diff=False):
+        """Run a playbook file (or a collection playbook's FQCN); results by task name, the last one winning."""
+        argv = [os.path.join(BIN, 'ansible-playbook'), '-i', 'localhost,', '-c', 'local', playbook]
         if check:
             argv.append('--check')
+        if diff:
+            argv.append('--diff')
         if extra_vars:
             argv.extend(['-e', json.dumps(extra_vars)])
         proc, data = self._run(argv)

@@ -1,0 +1,74 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) allowlist.egress contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+
+class ModuleDocFragment(object):
+
+    # The contract shared by every module that syncs a list of addresses into an address object.
+    DOCUMENTATION = r"""
+options:
+  addresses:
+    description:
+      - The entries, as the lookups of this collection return them. Each one is an IP address, a CIDR, a range
+        C(first-last), or a dictionary with the keys C(address) and C(comment).
+      - Entries are canonicalised before they are compared, the way the kernel stores them. Duplicates,
+        overlapping and adjacent prefixes collapse, so two /25 and one /24 are the same list, and a second
+        run with the same input reports no change.
+      - When entries overlap, the first one (and so its comment) wins.
+    type: list
+    elements: raw
+    default: []
+  entry_comment:
+    description: Comment for the entries that have none of their own.
+    type: str
+  state:
+    description:
+      - V(replaced) makes the address object hold exactly O(addresses), and creates it when missing.
+      - V(merged) adds the entries that are missing; entries already there stay.
+      - V(deleted) removes the listed addresses and keeps everything else.
+      - V(gathered) only reads, and returns the entries in RV(gathered).
+      - V(rendered) returns, in RV(rendered), the batch that would create the object with O(addresses), without
+        reading or touching anything.
+      - V(absent) removes the whole address object.
+    type: str
+    default: replaced
+    choices: [replaced, merged, deleted, gathered, rendered, absent]
+  strict:
+    description:
+      - An entry with host bits set (C(192.0.2.5/24)) is an error naming the entry when V(true). When V(false),
+        it is normalised (C(192.0.2.0/24)) with a warning, as the kernel does.
+    type: bool
+    default: false
+  max_removals:
+    description:
+      - The most entries that a O(state=replaced) sync may remove, as a count (V(100)) or a percentage of the
+        entries there now (V(50%)). An entry counts as removed when the new list no longer covers all of it.
+        A sync that would remove more fails before anything changes, so an empty or broken source never wipes
+        a production allowlist.
+    type: str
+    default: 50%
+  force:
+    description: Apply a O(state=replaced) sync even when it removes more than O(max_removals).
+    type: bool
+    default: false
+  persist:
+    description:
+      - Also write the address object to this file, atomically (a temporary file and a rename), in the form
+        the boot-time configuration loads, so it survives a reboot. Writing the file counts as a change.
+    type: path
+  lock_timeout:
+    description:
+      - Seconds to wait for another run on the same address object to finish. Runs on one object take a lock
+        file in C(/run/lock/allowlist.egress/), so two of them at once never lose entries.
+    type: float
+    default: 300
+  lock_file:
+    description:
+      - The lock file for O(lock_timeout). Default one file per address object under C(/run/lock/allowlist.egress/)
+        (or the temporary directory where that is not writable).
+    type: path
+"""

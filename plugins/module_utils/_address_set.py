@@ -1,0 +1,430 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) allowlist.egress contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The contract every address-object backend of this collection follows.
+
+A backend (an nftables set, an ipset, a cloud prefix list, an access list) only
+knows how to read its entries, apply a plan, remove itself and render a batch.
+Everything users rely on to be the same everywhere lives here: the states,
+canonical comparison, `max_removals`, check mode, diff, locking, `persist`,
+and the returned keys.
+
+Entries are compared as address *space* per comment, never as strings, so a
+kernel that merges two /25 into one /24 (or stores a range) still compares
+equal to the list that produced it, and a second run reports no change.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import os
+import re
+import tempfile
+import time
+from collections import OrderedDict, namedtuple
+
+from ansible_collections.allowlist.egress.plugins.module_utils import _intervals
+from ansible_collections.allowlist.egress.plugins.module_utils._errors import AddressError, EgressError
+
+STATES = ('replaced', 'merged', 'deleted', 'gathered', 'rendered', 'absent')
+
+
+def argument_spec():
+    """Options shared by every backend (documented in the allowlist.egress.address_set doc fragment)."""
+    return dict(
+        addresses=dict(type='list', elements='raw', default=[]),
+        entry_comment=dict(type='str'),
+        state=dict(type='str', default='replaced', choices=list(STATES)),
+        strict=dict(type='bool', default=False),
+        max_removals=dict(type='str', default='50%'),
+        force=dict(type='bool', default=False),
+        persist=dict(type='path'),
+        lock_timeout=dict(type='float', default=300.0),
+        lock_file=dict(type='path'),
+    )
+
+
+class Element(namedtuple('Element', 'version first last comment token')):
+    """One entry as the backend stores it; `token` is whatever the backend needs to delete it."""
+
+    __slots__ = ()
+
+    @property
+    def interval(self):
+        return (self.version, self.first, self.last)
+
+
+class Desired(object):
+    """The wanted entries: merged intervals per comment, in first-seen comment order.
+
+    When entries overlap, the first entry (and so its comment) wins.
+    """
+
+    def __init__(self, groups):
+        self.groups = groups
+
+    @property
+    def versions(self):
+        return sorted(set(i[0] for group in self.groups.values() for i in group))
+
+    def all(self):
+        return _intervals.merge(i for group in self.groups.values() for i in group)
+
+    def first_of_version(self, version):
+        for group in self.groups.values():
+            for interval in group:
+                if interval[0] == version:
+                    return _intervals.describe(interval)
+        return None
+
+
+def _entry_parts(entry, source, index):
+    if isinstance(entry, dict):
+        unknown = sorted(set(entry) - set(('address', 'comment', 'description')))
+        if unknown or 'address' not in entry:
+            raise EgressError('Invalid entry %r at %s[%d]: a dict entry needs the key "address" and may have '
+                              '"comment"%s' % (entry, source, index, ' (unknown: %s)' % ', '.join(unknown) if unknown else ''))
+        comment = entry.get('comment', entry.get('description'))
+        return entry['address'], (None if comment is None else str(comment))
+    return entry, None
+
+
+def parse_desired(entries, source='addresses', strict=False, warn=None, default_comment=None, check_comment=None):
+    """Parse IP/CIDR/range strings or `{address, comment}` dicts into a Desired set.
+
+    Errors name the entry and where it came from (`source[index]`).
+    """
+    raw = OrderedDict()
+    parse = _intervals.parse
+    for index, entry in enumerate(entries or []):
+        if isinstance(entry, str) and default_comment is None:
+            comment = None
+            try:
+                intervals = parse(entry, strict=True)
+            except AddressError:
+                # Again with where it came from: for the message, or for a lenient normalisation with warning.
+                intervals = parse(entry, source='%s[%d]' % (source, index), strict=strict, warn=warn)
+        else:
+            address, comment = _entry_parts(entry, source, index)
+            if comment is None:
+                comment = default_comment
+            where = '%s[%d]' % (source, index)
+            if comment is not None and check_comment:
+                check_comment(comment, where)
+            intervals = parse(address, source=where, strict=strict, warn=warn)
+        group = raw.get(comment)
+        if group is None:
+            group = raw[comment] = []
+        group.extend(intervals)
+    groups = OrderedDict()
+    covered = []
+    for comment, intervals in raw.items():
+        merged = _intervals.merge(intervals)
+        if covered:
+            merged = _intervals.subtract(merged, covered)
+            covered = _intervals.merge(covered + merged)
+        else:
+            covered = list(merged)
+        if merged:
+            groups[comment] = merged
+    return Desired(groups)
+
+
+def _group(elements):
+    groups = OrderedDict()
+    for e in elements:
+        groups.setdefault(e.comment, []).append(e.interval)
+    return OrderedDict((c, _intervals.merge(v)) for c, v in groups.items())
+
+
+class Plan(object):
+    """What a sync changes: elements to delete, prefixes to add, and the address-level summary.
+
+    Built for 100,000 entries per run: it works on merged integer intervals and
+    formats text (the diff, the entry lists) only when asked.
+    """
+
+    def __init__(self, current, target_groups, min_prefix=0, host_only=False):
+        self.target_groups = target_groups
+        self.min_prefix = min_prefix
+        self.host_only = host_only
+        self.before_groups = _group(current)
+        before_all = _union(self.before_groups)
+        after_all = _union(target_groups)
+        self.keep, self.delete = [], []
+        if dict(self.before_groups) == dict(target_groups):
+            self.keep = list(current)
+            kept = self.before_groups
+        else:
+            lookups = dict((c, _intervals.Lookup(g)) for c, g in target_groups.items())
+            for e in current:
+                lookup = lookups.get(e.comment)
+                (self.keep if lookup is not None and lookup.covers(e.interval) else self.delete).append(e)
+            kept = _group(self.keep) if self.delete else self.before_groups
+        self.add = []
+        for comment, group in target_groups.items():
+            have = kept.get(comment)
+            if have == group:
+                continue
+            missing = _intervals.subtract(group, have) if have else group
+            for interval in missing:
+                for prefix in self._prefixes(interval, host_only):
+                    self.add.append((prefix, comment))
+        # What stops and starts being allowed, as canonical CIDRs of the address space.
+        if before_all == after_all:
+            self.removed, self.added, removed_space = [], [], []
+        else:
+            removed_space = _intervals.subtract(before_all, after_all)
+            self.removed = _intervals.to_cidr_strings(removed_space)
+            self.added = _intervals.to_cidr_strings(_intervals.subtract(after_all, before_all))
+        self._removed_space = removed_space
+        self._after_all = after_all
+        self._before_count = self._after_count = None
+
+    @property
+    def removed_entries(self):
+        """For max_removals: entries of the old list that the new one no longer fully covers."""
+        if not self._removed_space:
+            return 0
+        return sum(_intervals.count_overlapping([p for i in group for p in _intervals.cidrs(i)], self._removed_space)
+                   for group in self.before_groups.values())
+
+    def _prefixes(self, interval, host_only):
+        if not host_only:
+            return _intervals.cidrs(interval, self.min_prefix)
+        version, first, last = interval
+        return [(version, value, _intervals.BITS[version]) for value in range(first, last + 1)]
+
+    @property
+    def changed(self):
+        return bool(self.delete or self.add)
+
+    @property
+    def before_entries(self):
+        return entries_of(self.before_groups)
+
+    @property
+    def after_entries(self):
+        return entries_of(self.target_groups)
+
+    def before_count(self):
+        if self._before_count is None:
+            self._before_count = _count(self.before_groups)
+        return self._before_count
+
+    def after_count(self):
+        if self._after_count is None:
+            self._after_count = _count(self.target_groups)
+        return self._after_count
+
+
+def _union(groups):
+    if len(groups) == 1:
+        return next(iter(groups.values()))
+    return _intervals.merge(i for g in groups.values() for i in g)
+
+
+def _count(groups):
+    """Number of canonical entries (prefixes), without formatting them."""
+    return sum(_intervals.prefix_count(i) for g in groups.values() for i in g)
+
+
+def _prefix_pairs(groups):
+    pairs = [(prefix, comment) for comment, group in groups.items()
+             for interval in group for prefix in _intervals.cidrs(interval)]
+    pairs.sort(key=lambda p: (p[0], p[1] or ''))
+    return pairs
+
+
+def entries_of(groups):
+    """Canonical (cidr, comment) pairs of grouped intervals, sorted like every list in this collection."""
+    return [(_intervals.cidr_text(p), c) for p, c in _prefix_pairs(groups)]
+
+
+def target_groups(state, current, desired):
+    """The groups the backend must hold after a sync in `state`."""
+    if state == 'replaced':
+        return desired.groups
+    current_groups = _group(current)
+    if state == 'merged':
+        covered = desired.all()
+        groups = OrderedDict(desired.groups)
+        for comment, group in current_groups.items():
+            rest = _intervals.subtract(group, covered)
+            if rest:
+                groups[comment] = _intervals.merge(groups.get(comment, []) + rest)
+        return groups
+    if state == 'deleted':
+        gone = desired.all()
+        groups = OrderedDict()
+        for comment, group in current_groups.items():
+            rest = _intervals.subtract(group, gone)
+            if rest:
+                groups[comment] = rest
+        return groups
+    raise EgressError('No target for state %s' % state)
+
+
+_PERCENT = re.compile(r'^\s*(\d+(?:\.\d+)?)\s*%\s*$')
+
+
+def removal_limit(max_removals, before_count):
+    """How many entries a replaced sync may remove: `max_removals` is a count or a percentage of before_count."""
+    text = str(max_removals).strip()
+    match = _PERCENT.match(text)
+    if match:
+        return int(before_count * float(match.group(1)) / 100.0)
+    if text.isdigit():
+        return int(text)
+    raise EgressError('Invalid max_removals %r: use a count such as 100 or a percentage such as "50%%"' % (max_removals,))
+
+
+def check_removals(plan, max_removals, force, what):
+    limit = removal_limit(max_removals, plan.before_count())
+    if plan.removed and plan.removed_entries > limit and not force:
+        raise EgressError(
+            'Refusing to remove %d of %d entries from %s: more than max_removals=%s allows (%d). '
+            'An empty or broken source must not wipe an allowlist; if this is intended, raise max_removals or '
+            'set force=true. First removals: %s'
+            % (plan.removed_entries, plan.before_count(), what, max_removals, limit, ', '.join(plan.removed[:5])))
+
+
+def entry_lines(entries):
+    return ''.join('%s  # %s\n' % (a, c) if c else '%s\n' % a for a, c in entries)
+
+
+def diff(plan, header):
+    return dict(before=entry_lines(plan.before_entries), after=entry_lines(plan.after_entries),
+                before_header='%s (before)' % header, after_header='%s (after)' % header)
+
+
+def gathered(entries):
+    return [dict(address=a, comment=c) for a, c in entries]
+
+
+@contextlib.contextmanager
+def lock(path, timeout):
+    """Serialise runs against one address object across processes (flock on `path`)."""
+    directory = os.path.dirname(path)
+    if directory and not os.path.isdir(directory):
+        os.makedirs(directory, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except (IOError, OSError) as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise EgressError('Timed out after %ss waiting for the lock %s: another run is syncing the same '
+                                      'address object' % (timeout, path))
+                time.sleep(0.05)
+        yield
+    finally:
+        os.close(fd)
+
+
+def default_lock_path(*parts):
+    """A lock file per address object, e.g. /run/lock/allowlist.egress/nftables_set.inet.filter.allow.lock."""
+    base = '/run/lock' if os.path.isdir('/run/lock') and os.access('/run/lock', os.W_OK) else tempfile.gettempdir()
+    name = '.'.join(re.sub(r'[^A-Za-z0-9_.-]', '_', str(p)) for p in parts)
+    return os.path.join(base, 'allowlist.egress', name + '.lock')
+
+
+def read_text(path):
+    try:
+        with open(path) as f:
+            return f.read()
+    except (IOError, OSError) as exc:
+        if exc.errno == errno.ENOENT:
+            return None
+        raise
+
+
+def write_atomic(path, text, mode=0o644):
+    """Write `text` to `path` through a temporary file in the same directory and a rename."""
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix='.%s.' % os.path.basename(path), dir=directory)
+    try:
+        with os.fdopen(fd, 'w') as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, mode)
+        os.rename(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def sync(backend, params, check_mode=False, want_diff=False, warn=None):
+    """Run one sync of `backend` with the shared options in `params`; return the module result."""
+    state = backend.state = params['state']
+    desired = parse_desired(params.get('addresses'), source='addresses', strict=params.get('strict', False), warn=warn,
+                            default_comment=params.get('entry_comment'), check_comment=backend.check_comment)
+    if state == 'rendered':
+        backend.prepare(None, desired)
+        plan = Plan([], desired.groups, backend.min_prefix, backend.host_only)
+        commands = backend.commands(None, plan)
+        return dict(changed=False, rendered='\n'.join(commands) + '\n', commands=commands,
+                    added=plan.added, removed=[], before_count=0, after_count=plan.after_count())
+    with lock(params.get('lock_file') or backend.lock_path(), params.get('lock_timeout', 300.0)):
+        current = backend.read()
+        if state == 'gathered':
+            entries = entries_of(_group(current.elements)) if current.exists else []
+            return dict(changed=False, exists=current.exists, gathered=gathered(entries), commands=[], added=[],
+                        removed=[], before_count=len(entries), after_count=len(entries))
+        if state == 'absent':
+            return _absent(backend, current, check_mode, want_diff, params.get('persist'))
+        backend.prepare(current, desired)
+        plan = Plan(current.elements if current.exists else [], target_groups(state, current.elements, desired),
+                    backend.min_prefix, backend.host_only)
+        if state == 'replaced':
+            check_removals(plan, params.get('max_removals', '50%'), params.get('force', False), backend.describe())
+        commands = backend.commands(current, plan)
+        result = dict(changed=bool(commands), commands=commands, added=plan.added, removed=plan.removed,
+                      before_count=plan.before_count(), after_count=plan.after_count())
+        persist = params.get('persist')
+        persist_text = backend.persist_text(plan) if persist else None
+        if persist and read_text(persist) != persist_text:
+            backend.validate_persist(plan)
+            result['changed'] = True
+            result['persisted'] = persist
+        else:
+            persist_text = None
+        if commands and not check_mode:
+            backend.apply(current, plan)
+        if persist_text is not None and not check_mode:
+            write_atomic(persist, persist_text)
+        if want_diff:
+            result['diff'] = diff(plan, backend.describe())
+        result.update(backend.facts(current, plan))
+        return result
+
+
+def _absent(backend, current, check_mode, want_diff, persist=None):
+    before = entries_of(_group(current.elements)) if current.exists else []
+    result = dict(changed=current.exists, commands=[], added=[], removed=[e[0] for e in before],
+                  before_count=len(before), after_count=0)
+    if current.exists:
+        result['commands'] = backend.remove_commands(current)
+        if not check_mode:
+            backend.remove(current)
+    if persist and os.path.exists(persist):
+        result['changed'] = True
+        result['persisted'] = persist
+        if not check_mode:
+            os.unlink(persist)
+    if want_diff:
+        result['diff'] = dict(before=entry_lines(before), after='', before_header=backend.describe(),
+                              after_header='%s (absent)' % backend.describe())
+    return result

@@ -1,0 +1,141 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) allowlist.egress contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""allowlist.egress.ipset through ansible-playbook, against the kernel of a fresh network namespace."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+
+from tests.integration.firewalls.cases import assert_refused_without_change, module_task
+
+MODULE = 'allowlist.egress.ipset'
+
+
+def task(title, **kwargs):
+    return module_task(MODULE, title, **kwargs)
+
+
+FIRST = ['192.0.2.0/25', '192.0.2.128/25', '198.51.100.7', {'address': '203.0.113.0/28', 'comment': 'partner A'}]
+
+
+def test_states_check_mode_diff_idempotence(host):
+    ns, ansible = host
+    results, proc = ansible.playbook([
+        task('plan', check=True, diff=True, name='allow', addresses=FIRST),
+        task('gather missing', name='allow', state='gathered'),
+        task('create', name='allow', addresses=FIRST),
+        task('again', name='allow', addresses=FIRST),
+        task('same list spelled otherwise', name='allow',
+             addresses=['198.51.100.7/32', '192.0.2.0/24', '192.0.2.77/26',
+                        {'address': '203.0.113.0-203.0.113.15', 'comment': 'partner A'}]),
+        task('merge one', name='allow', state='merged', addresses=['198.51.100.8']),
+        task('merge again', name='allow', state='merged', addresses=['198.51.100.8']),
+        task('delete half', name='allow', state='deleted', addresses=['192.0.2.0/25']),
+        task('replace', diff=True, name='allow', addresses=['192.0.2.128/25', '198.51.100.7', '198.51.100.8',
+                                                            {'address': '203.0.113.0/28', 'comment': 'partner B'}]),
+        task('gather', name='allow', state='gathered'),
+        task('render', name='allow', state='rendered', addresses=['192.0.2.10', '198.51.100.0/24']),
+        task('absent check', check=True, name='allow', state='absent'),
+        task('absent', name='allow', state='absent'),
+        task('absent again', name='allow', state='absent'),
+    ])
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    plan = results['plan']
+    assert plan['changed'] and plan['added'] == ['192.0.2.0/24', '198.51.100.7/32', '203.0.113.0/28']
+    assert plan['diff']['after'] == '192.0.2.0/24\n198.51.100.7/32\n203.0.113.0/28  # partner A\n'
+    assert plan['commands'][0] == 'create allow hash:net family inet maxelem 65536 comment'
+    assert results['gather missing']['exists'] is False
+    assert results['create']['changed'] and results['create']['swapped'] is False
+    for name in ('again', 'same list spelled otherwise', 'merge again'):
+        assert results[name]['changed'] is False and results[name]['commands'] == [], name
+    assert results['merge one']['commands'] == ['add allow 198.51.100.8'] and results['merge one']['swapped'] is False
+    assert results['delete half']['removed'] == ['192.0.2.0/25']
+    replace = results['replace']
+    assert replace['swapped'] is True and replace['commands'][-2:] == ['swap ae-swap-%s allow' % replace['commands'][0].split()[1][8:],
+                                                                       'destroy %s' % replace['commands'][0].split()[1]]
+    assert '203.0.113.0/28  # partner B' in replace['diff']['after']
+    assert results['gather']['gathered'][-1] == {'address': '203.0.113.0/28', 'comment': 'partner B'}
+    assert results['render']['rendered'].splitlines()[1:] == ['add allow 192.0.2.10', 'add allow 198.51.100.0/24']
+    assert results['absent check']['changed'] and results['absent']['changed'] and not results['absent again']['changed']
+    assert ns.ipset_entries('allow') is None
+    # The temporary set of the swap is gone.
+    assert ns.run(['ipset', 'list', '-n']).stdout.split() == []
+
+
+def test_ipv6_hash_ip_maxelem_and_zero_prefix(host):
+    ns, ansible = host
+    results, proc = ansible.playbook([
+        task('v6', name='atlas_v6', addresses=['2001:db8::/48', '2001:DB8:1::/48']),
+        task('v6 again', name='atlas_v6', addresses=['2001:db8::/47']),
+        task('hosts', name='hosts', set_type='hash:ip', addresses=['192.0.2.0/30', '192.0.2.9']),
+        task('hosts again', name='hosts', addresses=['192.0.2.0', '192.0.2.1', '192.0.2.2-192.0.2.3', '192.0.2.9']),
+        task('too wide for hash:ip', name='hosts', addresses=['10.0.0.0/8'], ignore_errors=True),
+        task('small', name='small', maxelem=4, addresses=['192.0.2.%d' % (i * 2) for i in range(4)]),
+        task('grow by merging', name='small', state='merged', addresses=['198.51.100.%d' % (i * 2) for i in range(3)]),
+        task('everything', name='all', addresses=['0.0.0.0/0']),
+        task('everything again', name='all', addresses=['0.0.0.0/0']),
+        task('type clash', name='hosts', set_type='hash:net', addresses=['192.0.2.1'], ignore_errors=True),
+    ])
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert results['v6']['family'] == 'inet6' and results['v6 again']['changed'] is False
+    assert ns.ipset_entries('atlas_v6') == ['2001:db8::/47']
+    assert ns.ipset_entries('hosts') == ['192.0.2.0', '192.0.2.1', '192.0.2.2', '192.0.2.3', '192.0.2.9']
+    assert results['hosts again']['changed'] is False
+    assert 'hash:ip, which holds single addresses (use set_type=hash:net); 10.0.0.0/8 is too wide' in results['too wide for hash:ip']['msg']
+    grown = results['grow by merging']
+    assert grown['maxelem'] == 7 and grown['maxelem_grown'] is True and grown['swapped'] is True
+    assert 'maxelem 7' in ns.run(['ipset', 'save', 'small']).stdout and len(ns.ipset_entries('small')) == 7
+    assert ns.ipset_entries('all') == ['0.0.0.0/1', '128.0.0.0/1']
+    assert results['everything again']['changed'] is False
+    assert 'exists with set_type hash:ip, not hash:net' in results['type clash']['msg']
+
+
+def test_max_removals_and_bad_input_leave_the_kernel_unchanged(host):
+    ns, ansible = host
+    ns.run(['ipset', 'restore'], data='create allow hash:net comment\n' +
+           ''.join('add allow 192.0.2.%d\n' % (i * 2) for i in range(10)))
+    ns.run(['iptables', '-A', 'INPUT', '-p', 'tcp', '-m', 'set', '--match-set', 'allow', 'src', '-j', 'ACCEPT'])
+    assert 'xt match set' in ns.ruleset()
+    bad = [
+        ('empty source', dict(name='allow', addresses=[]), ['Refusing to remove 10 of 10 entries']),
+        ('not an address', dict(name='allow', addresses=['192.0.2.1', '192.0.2.1/33']), ["'192.0.2.1/33'", 'addresses[1]']),
+        ('injection in name', dict(name='allow; ipset flush', addresses=['192.0.2.1']), ["'allow; ipset flush'"]),
+        ('name too long', dict(name='x' * 32, addresses=['192.0.2.1']), ['31 characters']),
+        ('quote in comment', dict(name='allow', entry_comment='x"y', addresses=['192.0.2.1']), ['double quote']),
+        ('other family', dict(name='allow', addresses=['2001:db8::1']), ['family inet', 'IPv6']),
+        ('referenced set', dict(name='allow', state='absent'), ['iptables -m set']),
+    ]
+    assert_refused_without_change(ns, ansible, MODULE, bad)
+
+
+def test_persist_and_lock(host, netns, tmp_path):
+    ns, ansible = host
+    path = str(tmp_path / 'ipsets' / 'allow.save')
+    addresses = ['192.0.2.0/24', {'address': '198.51.100.7', 'comment': 'partner A'}]
+    lock_file = str(tmp_path / 'allow.lock')
+    results, proc = ansible.playbook([
+        task('persist', name='allow', addresses=addresses, persist=path),
+        task('persist again', name='allow', addresses=addresses, persist=path),
+    ])
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert results['persist']['persisted'] == path and results['persist again']['changed'] is False
+    rebooted = netns('boot')
+    rebooted.run(['ipset', 'restore', '-exist', '-f', path])
+    assert rebooted.ipset_entries('allow') == ['192.0.2.0/24', '198.51.100.7 comment "partner A"']
+    # A second boot-time load over the existing set works too (-exist, flush).
+    rebooted.run(['ipset', 'restore', '-exist', '-f', path])
+    assert rebooted.ipset_entries('allow') == ['192.0.2.0/24', '198.51.100.7 comment "partner A"']
+
+    fd = os.open(lock_file, os.O_RDWR | os.O_CREAT)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        results, proc = ansible.playbook([task('locked', name='allow', addresses=['192.0.2.1'], lock_file=lock_file,
+                                               lock_timeout=0.5, force=True, ignore_errors=True)])
+    finally:
+        os.close(fd)
+    assert 'waiting for the lock' in results['locked']['msg']
+    assert ns.ipset_entries('allow') == ['192.0.2.0/24', '198.51.100.7 comment "partner A"']

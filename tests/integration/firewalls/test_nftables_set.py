@@ -1,0 +1,284 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) allowlist.egress contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""allowlist.egress.nftables_set through ansible-playbook, against the kernel of a fresh network namespace."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import subprocess
+import threading
+import time
+
+import netaddr
+
+from tests.integration.conftest import BIN
+
+from tests.integration.firewalls.cases import assert_refused_without_change, module_task
+
+MODULE = 'allowlist.egress.nftables_set'
+
+
+def task(title, **kwargs):
+    return module_task(MODULE, title, **kwargs)
+
+
+def elements(ns, table='filter', name='allow', family='inet'):
+    """The set's elements as the kernel lists them: ['192.0.2.0/24', '198.51.100.7 comment "x"', ...]."""
+    found = ns.nft_set(family, table, name)
+    if found is None:
+        return None
+    out = []
+    for item in found.get('elem', []):
+        comment = None
+        if isinstance(item, dict) and 'elem' in item:
+            comment, item = item['elem'].get('comment'), item['elem']['val']
+        if isinstance(item, dict) and 'prefix' in item:
+            item = '%s/%d' % (item['prefix']['addr'], item['prefix']['len'])
+        elif isinstance(item, dict):
+            item = '-'.join(item['range'])
+        out.append('%s comment "%s"' % (item, comment) if comment else item)
+    return out
+
+
+def space(ns, *args):
+    """The addresses the set matches, whatever elements the kernel stores them in."""
+    result = netaddr.IPSet()
+    for element in elements(ns, *args):
+        text = element.split(' ')[0]
+        result.update(netaddr.IPSet(netaddr.IPRange(*text.split('-')) if '-' in text else [text]))
+    return result
+
+
+FIRST = ['192.0.2.0/25', '192.0.2.128/25', '198.51.100.7', {'address': '203.0.113.0/28', 'comment': 'partner A'}]
+SAME_SPELLED_OTHERWISE = ['198.51.100.7/32', '192.0.2.0/24', '192.0.2.64/26',
+                          {'address': '203.0.113.0-203.0.113.15', 'comment': 'partner A'}]
+
+
+CHANGED_COMMENT = ['192.0.2.128/25', '198.51.100.7', '198.51.100.8', {'address': '203.0.113.0/28', 'comment': 'partner B'}]
+
+
+def test_states_check_mode_diff_idempotence(host):
+    ns, ansible = host
+    base = dict(table='filter', set='allow')
+    results, proc = ansible.playbook([
+        task('plan', check=True, diff=True, addresses=FIRST, comment='egress allowlist', **base),
+        task('gather missing', state='gathered', **base),
+        task('create', addresses=FIRST, comment='egress allowlist', **base),
+        {'name': 'kernel after create', 'ansible.builtin.command': 'nft -j list set inet filter allow', 'register': 'k'},
+        task('again', addresses=FIRST, **base),
+        task('same list spelled otherwise', addresses=SAME_SPELLED_OTHERWISE, **base),
+        task('host bits strict', addresses=['192.0.2.5/24'], strict=True, ignore_errors=True, **base),
+        task('merge one', state='merged', addresses=['198.51.100.8'], **base),
+        task('merge again', state='merged', addresses=['198.51.100.8'], **base),
+        task('delete half', state='deleted', addresses=['192.0.2.0/25'], **base),
+        task('change a comment', diff=True, addresses=CHANGED_COMMENT, **base),
+        task('gather', state='gathered', **base),
+        task('render', state='rendered', addresses=['192.0.2.10', '2001:db8::/32'], ignore_errors=True, **base),
+        task('render v4', state='rendered', addresses=['192.0.2.10', '198.51.100.0/24'], **base),
+        task('absent check', check=True, state='absent', **base),
+        task('absent', state='absent', **base),
+        task('absent again', state='absent', **base),
+    ])
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+    plan = results['plan']
+    assert plan['changed'] is True
+    assert plan['added'] == ['192.0.2.0/24', '198.51.100.7/32', '203.0.113.0/28']
+    assert plan['before_count'] == 0 and plan['after_count'] == 3
+    assert plan['diff']['before'] == ''
+    assert plan['diff']['after'] == '192.0.2.0/24\n198.51.100.7/32\n203.0.113.0/28  # partner A\n'
+    assert any(c.startswith('add set inet filter allow') for c in plan['commands'])
+    assert results['gather missing']['exists'] is False, 'check mode created the set'
+
+    assert results['create']['changed'] is True
+    kernel = json.loads(results['kernel after create']['stdout'])['nftables'][1]['set']
+    assert kernel['type'] == 'ipv4_addr' and kernel['flags'] == ['interval'] and kernel['comment'] == 'egress allowlist'
+
+    for name in ('again', 'same list spelled otherwise', 'merge again'):
+        assert results[name]['changed'] is False, name
+        assert results[name]['commands'] == [], name
+    assert results['host bits strict']['_status'] == 'failed'
+    assert "'192.0.2.5/24'" in results['host bits strict']['msg'] and 'addresses[0]' in results['host bits strict']['msg']
+
+    assert results['merge one']['added'] == ['198.51.100.8/32']
+    assert results['delete half']['removed'] == ['192.0.2.0/25']
+    change = results['change a comment']
+    assert change['changed'] is True and change['added'] == [] and change['removed'] == []
+    assert '203.0.113.0/28  # partner A' in change['diff']['before']
+    assert '203.0.113.0/28  # partner B' in change['diff']['after']
+
+    assert results['gather']['gathered'] == [
+        {'address': '192.0.2.128/25', 'comment': None},
+        {'address': '198.51.100.7/32', 'comment': None},
+        {'address': '198.51.100.8/32', 'comment': None},
+        {'address': '203.0.113.0/28', 'comment': 'partner B'},
+    ]
+    assert 'mix IPv4 and IPv6' in results['render']['msg']
+    rendered = results['render v4']['rendered']
+    assert 'add element inet filter allow { 192.0.2.10/32, 198.51.100.0/24 }' in rendered
+    assert results['render v4']['changed'] is False
+
+    assert results['absent check']['changed'] is True
+    assert results['absent']['changed'] is True and results['absent again']['changed'] is False
+    assert elements(ns) is None
+    assert 'table inet filter' in ns.run(['nft', 'list', 'tables']).stdout, 'absent must leave the table'
+
+
+def test_kernel_holds_exactly_the_list(host):
+    ns, ansible = host
+    ns.run(['nft', '-f', '-'], data='add table inet filter\n'
+           'add set inet filter allow { type ipv4_addr; flags interval; auto-merge; }\n'
+           'add element inet filter allow { 192.0.2.0/24, 198.51.100.0/24 comment "by hand" }\n')
+    results, proc = ansible.playbook([
+        task('narrow', addresses=['192.0.2.0/25', '198.51.100.0/24', '203.0.113.1-203.0.113.9'], force=True,
+             table='filter', set='allow'),
+        task('again', addresses=['192.0.2.0/25', '198.51.100.0/24', '203.0.113.1-203.0.113.9'],
+             table='filter', set='allow'),
+    ])
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert results['narrow']['removed'] == ['192.0.2.128/25'] and results['narrow']['changed']
+    # An auto-merge set stores the range as one element; the comparison is by address space, so no change.
+    assert results['again']['changed'] is False
+    got = elements(ns)
+    assert '198.51.100.0/24' in got and '192.0.2.0/25' in got, got
+    assert not any('by hand' in e for e in got)
+
+
+def test_ipv6_and_families(host):
+    ns, ansible = host
+    results, proc = ansible.playbook([
+        task('v6', family='ip6', table='f6', set='atlas_v6', addresses=['2001:db8::/48', '2001:db8:1::/48', '2001:DB8::5']),
+        task('v6 again', family='ip6', table='f6', set='atlas_v6', addresses=['2001:db8::/47']),
+        task('v4 into v6 set', family='ip6', table='f6', set='atlas_v6', addresses=['192.0.2.1'], ignore_errors=True),
+        task('v6 into ip table', family='ip', table='f4', set='s', addresses=['2001:db8::1'], ignore_errors=True),
+        task('mixed', table='f', set='m', addresses=['192.0.2.1', '2001:db8::1'], ignore_errors=True),
+        task('empty new set', table='f', set='e', addresses=[], ignore_errors=True),
+        task('empty new set typed', table='f', set='e', addresses=[], type='ipv6_addr'),
+        task('keyword names', table='set', set='counter', addresses=['192.0.2.1']),
+    ])
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert results['v6']['added'] == ['2001:db8::/47']
+    assert results['v6 again']['changed'] is False
+    assert elements(ns, 'f6', 'atlas_v6', 'ip6') == ['2001:db8::/47']
+    assert 'is of type ipv6_addr but the addresses are IPv4 (for example 192.0.2.1/32)' in results['v4 into v6 set']['msg']
+    assert 'cannot hold a set of type ipv6_addr' in results['v6 into ip table']['msg']
+    mixed = results['mixed']['msg']
+    assert '192.0.2.1/32' in mixed and '2001:db8::1/128' in mixed and 'type=ipv4_addr' in mixed
+    assert 'set type=ipv4_addr or type=ipv6_addr' in results['empty new set']['msg']
+    assert ns.nft_set('inet', 'f', 'e')['type'] == 'ipv6_addr'
+    assert elements(ns, 'set', 'counter') == ['192.0.2.1']
+
+
+def test_max_removals_protects_the_set(host):
+    ns, ansible = host
+    ten = ['192.0.2.%d' % (i * 2) for i in range(10)]
+    base = dict(table='filter', set='allow')
+    results, proc = ansible.playbook([
+        task('ten', addresses=ten, **base),
+        task('empty source', addresses=[], ignore_errors=True, **base),
+        task('six of ten', addresses=ten[:4], ignore_errors=True, **base),
+        task('six of ten allowed by count', addresses=ten[:4], max_removals='6', check=True, **base),
+        task('bad max_removals', addresses=ten[:4], max_removals='lots', ignore_errors=True, **base),
+        task('five of ten', addresses=ten[:5], **base),
+        task('all, forced', addresses=[], force=True, **base),
+    ])
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert results['empty source']['_status'] == 'failed'
+    assert 'Refusing to remove 10 of 10 entries' in results['empty source']['msg']
+    assert 'Refusing to remove 6 of 10' in results['six of ten']['msg'] and 'max_removals=50%' in results['six of ten']['msg']
+    assert results['six of ten allowed by count']['removed'] == ['192.0.2.%d/32' % (i * 2) for i in range(4, 10)]
+    assert "'lots'" in results['bad max_removals']['msg']
+    assert results['five of ten']['changed'] and len(results['five of ten']['removed']) == 5
+    assert results['all, forced']['after_count'] == 0
+    assert elements(ns) == []
+
+
+def test_bad_input_leaves_the_kernel_unchanged(host):
+    ns, ansible = host
+    ns.run(['nft', '-f', '-'], data='add table inet filter\nadd set inet filter allow { type ipv4_addr; flags interval; }\n'
+           'add element inet filter allow { 192.0.2.0/24 }\n')
+    base = dict(table='filter', set='allow')
+    bad = [
+        ('not an address', dict(addresses=['192.0.2.1', 'not-an-ip'], **base), ["'not-an-ip'", 'addresses[1]']),
+        ('out of range', dict(addresses=['192.0.2.300'], **base), ["'192.0.2.300'"]),
+        ('injection in table', dict(table='filter; flush ruleset', set='allow', addresses=['192.0.2.1']),
+         ["'filter; flush ruleset'", 'table name']),
+        ('injection in set', dict(table='filter', set='$(reboot)', addresses=['192.0.2.1']), ["'$(reboot)'", 'set name']),
+        ('quote in comment', dict(addresses=[{'address': '192.0.2.1', 'comment': 'a" } flush ruleset'}], **base),
+         ['addresses[0]', 'double quote']),
+        ('bad dict', dict(addresses=[{'addr': '192.0.2.1'}], **base), ['addresses[0]', '"address"']),
+        ('other family', dict(addresses=['2001:db8::1'], **base), ['type ipv4_addr', 'IPv6']),
+        ('missing table, create false', dict(table='nope', set='allow', create=False, addresses=['192.0.2.1']),
+         ['table inet nope does not exist']),
+        ('missing set, create false', dict(table='filter', set='nope', create=False, addresses=['192.0.2.1']),
+         ['nftables set inet filter nope does not exist']),
+    ]
+    assert_refused_without_change(ns, ansible, MODULE, bad)
+
+
+def test_persist_survives_a_reboot(host, netns, tmp_path):
+    ns, ansible = host
+    path = str(tmp_path / 'nftables.d' / 'allow.nft')
+    addresses = ['192.0.2.0/24', {'address': '198.51.100.7', 'comment': 'partner A'}]
+    results, proc = ansible.playbook([
+        task('persist check', check=True, addresses=addresses, persist=path, table='filter', set='allow'),
+        task('persist', addresses=addresses, persist=path, table='filter', set='allow', comment='egress'),
+        task('persist again', addresses=addresses, persist=path, table='filter', set='allow'),
+        task('keyword name', addresses=addresses, persist=str(tmp_path / 'kw.nft'), table='filter', set='counter',
+             ignore_errors=True),
+    ])
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert results['persist check']['persisted'] == path
+    assert results['persist']['changed'] and results['persist']['persisted'] == path
+    assert results['persist again']['changed'] is False
+    assert 'fails `nft -c`' in results['keyword name']['msg']
+    assert not os.path.exists(str(tmp_path / 'kw.nft'))
+    assert ns.nft_set('inet', 'filter', 'counter') is None, 'a failed persist check must not change the kernel'
+    # "Reboot": a fresh namespace loads the file, then a rule that refers to the set.
+    rebooted = netns('boot')
+    rebooted.run(['nft', '-f', path])
+    rebooted.run(['nft', '-f', '-'], data='add chain inet filter input { type filter hook input priority 0; }\n'
+                 'add rule inet filter input ip saddr @allow accept\n')
+    assert sorted(elements(rebooted)) == ['192.0.2.0/24', '198.51.100.7 comment "partner A"']
+    assert ns.nft_set('inet', 'filter', 'allow')['comment'] == 'egress'
+
+
+def test_runs_on_one_set_serialise(host, tmp_path):
+    ns, ansible = host
+    lock_file = str(tmp_path / 'allow.lock')
+    fd = os.open(lock_file, os.O_RDWR | os.O_CREAT)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    results, proc = ansible.playbook([task('while locked', addresses=['192.0.2.1'], table='filter', set='allow',
+                                           lock_file=lock_file, lock_timeout=1, ignore_errors=True)])
+    assert 'Timed out after 1.0s waiting for the lock' in results['while locked']['msg']
+    assert ns.nft_set('inet', 'filter', 'allow') is None
+
+    threading.Timer(2.0, os.close, [fd]).start()
+    started = time.monotonic()
+    results, proc = ansible.playbook([task('waits', addresses=['192.0.2.1'], table='filter', set='allow',
+                                           lock_file=lock_file, lock_timeout=30)])
+    assert results['waits']['changed'] and time.monotonic() - started >= 2.0
+
+
+def test_concurrent_merges_lose_nothing(host, tmp_path):
+    ns, ansible = host
+    procs = []
+    for i in range(4):
+        playbook = tmp_path / ('merge%d.yml' % i)
+        playbook.write_text(json.dumps([{'hosts': 'localhost', 'gather_facts': False, 'tasks': [
+            {'name': 'merge', MODULE: {'table': 'filter', 'set': 'allow', 'state': 'merged',
+                                       'addresses': ['198.51.100.%d' % (i * 10 + j) for j in range(5)]}}]}]))
+        env = dict(ansible.env, RESULTS_FILE=str(tmp_path / ('r%d.json' % i)))
+        procs.append(subprocess.Popen(ns.prefix + [os.path.join(BIN, 'ansible-playbook'), '-i', 'localhost,', '-c',
+                                                   'local', str(playbook)], env=env, stdout=subprocess.PIPE,
+                                      stderr=subprocess.STDOUT))
+    for p in procs:
+        out = p.communicate(timeout=300)[0]
+        assert p.returncode == 0, out
+    got = space(ns)
+    assert got == netaddr.IPSet('198.51.100.%d' % (i * 10 + j) for i in range(4) for j in range(5))
