@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/build/collections
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: all deps demo test sanity units integration bench build changelog snapshots clean
+.PHONY: all deps demo test sanity units integration molecule lint bench build changelog snapshots clean
 
 all: test
 
@@ -23,6 +23,8 @@ test: deps
 	$(MAKE) --no-print-directory sanity || status=1; \
 	$(MAKE) --no-print-directory units || status=1; \
 	$(MAKE) --no-print-directory integration || status=1; \
+	$(MAKE) --no-print-directory molecule || status=1; \
+	$(MAKE) --no-print-directory lint || status=1; \
 	$(MAKE) --no-print-directory changelog || status=1; \
 	if [ $$status -ne 0 ]; then echo "make test: FAILED"; else echo "make test: all passed"; fi; \
 	exit $$status
@@ -35,6 +37,13 @@ units: deps
 
 integration: deps
 	$(PY) -m pytest -q -p no:cacheprovider tests/integration
+
+# The roles' molecule scenarios: real DNS servers in network namespaces (extensions/molecule/).
+molecule: deps
+	cd extensions && PATH="$(CURDIR)/$(VENV)/bin:$$PATH" molecule test --all
+
+lint: deps
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" ansible-lint --offline --profile production roles playbooks extensions
 
 changelog: deps
 	$(VENV)/bin/antsibull-changelog lint

@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 VENV=${VENV:-.venv}
-APT_PACKAGES=(ca-certificates git make python3 python3-venv python3-pip shellcheck nftables ipset iptables iproute2 util-linux)
+APT_PACKAGES=(ca-certificates git make python3 python3-venv python3-pip shellcheck nftables ipset iptables iproute2 util-linux
+              bind9 bind9-utils unbound dnsmasq dnsutils)
 
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
@@ -17,7 +18,19 @@ fi
 if [ "${#missing[@]}" -gt 0 ]; then
     echo "bootstrap: installing Debian packages: ${missing[*]}"
     apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    # The DNS servers must not start at install time: they would all claim port 53 of this machine.
+    # The tests start them inside network namespaces of their own (policy-rc.d 101 = "do not start").
+    policy_rc=/usr/sbin/policy-rc.d
+    own_policy=false
+    if [ ! -e "$policy_rc" ]; then
+        printf '#!/bin/sh\nexit 101\n' > "$policy_rc"
+        chmod 755 "$policy_rc"
+        own_policy=true
+    fi
+    status=0
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || status=$?
+    if [ "$own_policy" = true ]; then rm -f "$policy_rc"; fi
+    [ "$status" -eq 0 ] || exit "$status"
 fi
 
 stamp="$VENV/.bootstrap-stamp"

@@ -35,7 +35,8 @@ class DnsServer(object):
     """records: {name: {'A': [...], 'AAAA': [...]}}; cnames: {name: target}."""
 
     def __init__(self, records=None, cnames=None, servfail=(), silent=(), truncate=(), delay=0.0, host='127.0.0.1',
-                 port=0):
+                 port=0, query_log=None):
+        self.query_log = query_log
         self.records = dict((_name(k), v) for k, v in (records or {}).items())
         self.cnames = dict((_name(k), _name(v)) for k, v in (cnames or {}).items())
         self.servfail = set(_name(n) for n in servfail)
@@ -57,6 +58,10 @@ class DnsServer(object):
         qname = question.name.to_text().lower()
         rdtype = question.rdtype
         self.queries.append((qname.rstrip('.'), dns.rdatatype.to_text(rdtype), proto))
+        if self.query_log:
+            # For tests that check, from another process, which names reached this server.
+            with open(self.query_log, 'a') as f:
+                f.write('%s %s %s\n' % (qname.rstrip('.'), dns.rdatatype.to_text(rdtype), proto))
         if qname in self.silent:
             return None
         if qname in self.servfail:
@@ -172,11 +177,12 @@ def main():
     parser.add_argument('--port', type=int, default=0)
     parser.add_argument('--delay', type=float, default=0.0)
     parser.add_argument('--port-file', help='write the chosen port here once listening')
+    parser.add_argument('--query-log', help='append "name type proto" here for every query')
     args = parser.parse_args()
     with open(args.zone) as f:
         zone = json.load(f)
     server = DnsServer(records=zone.get('records'), cnames=zone.get('cnames'), delay=args.delay, host=args.host,
-                       port=args.port).start()
+                       port=args.port, query_log=args.query_log).start()
     if args.port_file:
         with open(args.port_file, 'w') as f:
             f.write(str(server.port))
