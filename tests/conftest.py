@@ -51,3 +51,12 @@ def dns_server():
     yield start
     for server in started:
         server.stop()
+
+
+@pytest.fixture
+def moto_server():
+    """moto on loopback, empty for each test."""
+    from tests.support.moto_server import MotoServer
+    server = MotoServer().start()
+    yield server
+    server.stop()

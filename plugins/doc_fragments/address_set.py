@@ -55,11 +55,6 @@ options:
     description: Apply a O(state=replaced) sync even when it removes more than O(max_removals).
     type: bool
     default: false
-  persist:
-    description:
-      - Also write the address object to this file, atomically (a temporary file and a rename), in the form
-        the boot-time configuration loads, so it survives a reboot. Writing the file counts as a change.
-    type: path
   lock_timeout:
     description:
       - Seconds to wait for another run on the same address object to finish. Runs on one object take a lock
@@ -70,5 +65,15 @@ options:
     description:
       - The lock file for O(lock_timeout). Default one file per address object under C(/run/lock/allowlist.egress/)
         (or the temporary directory where that is not writable).
+    type: path
+"""
+
+    # For backends that can write themselves where the boot-time configuration loads them.
+    PERSIST = r"""
+options:
+  persist:
+    description:
+      - Also write the address object to this file, atomically (a temporary file and a rename), in the form
+        the boot-time configuration loads, so it survives a reboot. Writing the file counts as a change.
     type: path
 """

@@ -33,9 +33,9 @@ from ansible_collections.allowlist.egress.plugins.module_utils._errors import Ad
 STATES = ('replaced', 'merged', 'deleted', 'gathered', 'rendered', 'absent')
 
 
-def argument_spec():
+def argument_spec(persist=True):
     """Options shared by every backend (documented in the allowlist.egress.address_set doc fragment)."""
-    return dict(
+    spec = dict(
         addresses=dict(type='list', elements='raw', default=[]),
         entry_comment=dict(type='str'),
         state=dict(type='str', default='replaced', choices=list(STATES)),
@@ -46,6 +46,15 @@ def argument_spec():
         lock_timeout=dict(type='float', default=300.0),
         lock_file=dict(type='path'),
     )
+    if not persist:
+        del spec['persist']
+    return spec
+
+
+# What a backend read: whether the object exists, its elements (Element) and its properties.
+Current = namedtuple('Current', 'exists elements properties')
+
+MISSING = Current(False, [], {})
 
 
 class Element(namedtuple('Element', 'version first last comment token')):
@@ -80,6 +89,26 @@ class Desired(object):
                 if interval[0] == version:
                     return _intervals.describe(interval)
         return None
+
+
+def check_one_family(desired, holds, split):
+    """A kernel set holds one address family; say how to split a list that mixes them."""
+    if len(desired.versions) > 1:
+        raise EgressError(
+            'The addresses mix IPv4 and IPv6 (for example %s and %s), but %s. Sync two sets, %s, e.g. addresses: '
+            '"{{ list | ansible.utils.ipv4 }}" and "{{ list | ansible.utils.ipv6 }}", or the egress_ranges lookup with '
+            'ip_version=4 and ip_version=6.' % (desired.first_of_version(4), desired.first_of_version(6), holds, split))
+
+
+HOST_EXPANSION_MAX = 65536
+
+
+def check_expandable(desired, why):
+    """Sets of single addresses get CIDRs expanded; refuse what would not fit a sane set."""
+    for group in desired.groups.values():
+        for interval in group:
+            if interval[2] - interval[1] >= HOST_EXPANSION_MAX:
+                raise EgressError('%s; %s is too wide to expand' % (why, _intervals.describe(interval)))
 
 
 def _entry_parts(entry, source, index):

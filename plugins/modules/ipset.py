@@ -29,6 +29,7 @@ description:
 extends_documentation_fragment:
   - allowlist.egress.attributes
   - allowlist.egress.address_set
+  - allowlist.egress.address_set.persist
 attributes:
   check_mode:
     support: full

@@ -71,10 +71,16 @@ class HttpsServer(object):
             def log_message(self, *args):
                 pass
 
-            def do_GET(self):
+            def do_POST(self):
+                # Query APIs (AWS EC2) POST their form to '/': scripted answers and routes as for GET.
+                length = int(self.headers.get('Content-Length') or 0)
+                self.rfile.read(length)
+                self.do_GET(method='POST')
+
+            def do_GET(self, method='GET'):
                 path = self.path
                 with server_self._lock:
-                    server_self.requests.append({'method': 'GET', 'path': path, 'headers': dict(self.headers)})
+                    server_self.requests.append({'method': method, 'path': path, 'headers': dict(self.headers)})
                     queued = server_self.scripted.get(path)
                     scripted = queued.pop(0) if queued else None
                 if scripted is not None:

@@ -9,15 +9,8 @@ from __future__ import annotations
 
 import re
 import subprocess
-from collections import namedtuple
 
-from ansible_collections.allowlist.egress.plugins.module_utils import _intervals
 from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError
-
-# What a backend read: whether the object exists, its elements (_address_set.Element) and its properties.
-Current = namedtuple('Current', 'exists elements properties')
-
-MISSING = Current(False, [], {})
 
 
 def subprocess_runner(argv, data=None):
@@ -45,23 +38,3 @@ def check_comment(comment, where, max_length):
     if len(comment) > max_length or '"' in comment or any(ord(ch) < 32 for ch in comment):
         raise EgressError('Invalid comment %r at %s: at most %d characters, no double quote, no control characters'
                           % (comment, where, max_length))
-
-
-def check_one_family(desired, holds, split):
-    """A kernel set holds one address family; say how to split a list that mixes them."""
-    if len(desired.versions) > 1:
-        raise EgressError(
-            'The addresses mix IPv4 and IPv6 (for example %s and %s), but %s. Sync two sets, %s, e.g. addresses: '
-            '"{{ list | ansible.utils.ipv4 }}" and "{{ list | ansible.utils.ipv6 }}", or the egress_ranges lookup with '
-            'ip_version=4 and ip_version=6.' % (desired.first_of_version(4), desired.first_of_version(6), holds, split))
-
-
-HOST_EXPANSION_MAX = 65536
-
-
-def check_expandable(desired, why):
-    """Sets of single addresses get CIDRs expanded; refuse what would not fit a sane set."""
-    for group in desired.groups.values():
-        for interval in group:
-            if interval[2] - interval[1] >= HOST_EXPANSION_MAX:
-                raise EgressError('%s; %s is too wide to expand' % (why, _intervals.describe(interval)))

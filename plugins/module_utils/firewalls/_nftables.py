@@ -18,9 +18,10 @@ import json
 
 from ansible_collections.allowlist.egress.plugins.module_utils import _address_set, _intervals
 from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError
-from ansible_collections.allowlist.egress.plugins.module_utils.firewalls._base import (
-    MISSING, Current, check_comment, check_expandable, check_name, check_one_family,
+from ansible_collections.allowlist.egress.plugins.module_utils._address_set import (
+    MISSING, Current, check_expandable, check_one_family,
 )
+from ansible_collections.allowlist.egress.plugins.module_utils.firewalls._base import check_comment, check_name
 
 FAMILIES = ('ip', 'ip6', 'inet', 'bridge', 'netdev')
 TYPES = {'ipv4_addr': 4, 'ipv6_addr': 6}

@@ -1,0 +1,237 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) allowlist.egress contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: aws_prefix_list
+author: Allowlist Egress maintainers (@allowlist-egress)
+short_description: Sync a list of addresses into an EC2 customer-managed prefix list
+version_added: 0.1.0
+description:
+  - Makes an EC2 managed prefix list hold a list of IPv4 or IPv6 CIDRs, such as the egress addresses the
+    P(allowlist.egress.egress_ranges#lookup) lookup returns. Security groups (O(amazon.aws.ec2_security_group#module:rules)
+    with C(ip_prefix)), route tables and network firewalls that reference the list then follow it, and the
+    security groups do not hit their rule limit.
+  - Follows the rules AWS sets. At most 100 entries are added plus removed per C(ModifyManagedPrefixList) call, so
+    the delta goes in batches. Entries and C(MaxEntries) never change in the same call. Every call passes
+    C(CurrentVersion) and waits for C(modify-complete) before the next one.
+  - A call that fails because someone else changed the list (its version moved) is retried from a fresh read and
+    a fresh plan, never replayed blindly. C(IncorrectState) (a modify still in progress) waits and retries;
+    throttling is retried by botocore.
+  - Removals go first, so the list never overflows C(MaxEntries) during a sync. A description change removes and
+    re-adds that CIDR in one call.
+  - C(MaxEntries) grows to what the list needs, never more (AWS counts it against the rule quota of every security
+    group that references the list), and RV(max_entries_grown_by) says by how much. A customer-managed prefix list
+    holds at most 1,000 entries; a longer list fails before any change.
+  - Authentication is the boto3 way (options, then environment variables, the shared config and credentials files,
+    or an instance role).
+extends_documentation_fragment:
+  - allowlist.egress.attributes
+  - allowlist.egress.address_set
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+    details:
+      - The diff lists the canonical entries before and after, one per line, with their descriptions.
+  idempotent:
+    support: full
+options:
+  name:
+    description:
+      - The prefix list's name (and C(Name) tag). Used to find the list, and to create it when missing.
+    type: str
+  id:
+    description: The prefix list's id (C(pl-...)), to find it when several lists might share a name.
+    type: str
+  address_family:
+    description:
+      - V(IPv4) or V(IPv6). Default the existing list's family, or the family of O(addresses) for a new list.
+      - Entries of the other family are an error that names the first one.
+    type: str
+    choices: [IPv4, IPv6]
+  max_entries:
+    description:
+      - The list's C(MaxEntries). Default the existing list's value, grown to what the list needs; for a new list,
+        exactly what it needs.
+    type: int
+  tags:
+    description: Tags of the list. A new list also gets C(Name=<name>).
+    type: dict
+  purge_tags:
+    description: Remove tags that are not in O(tags) (never C(Name)).
+    type: bool
+    default: false
+  region:
+    description: The AWS region. Default from E(AWS_REGION), E(AWS_DEFAULT_REGION) or the profile.
+    type: str
+    aliases: [aws_region]
+  profile:
+    description: A profile of the shared AWS config and credentials files.
+    type: str
+    aliases: [aws_profile]
+  endpoint_url:
+    description: Another EC2 endpoint, for example a VPC endpoint, or a local emulator in tests.
+    type: str
+    aliases: [aws_endpoint_url]
+  access_key:
+    description: AWS access key id. Default from E(AWS_ACCESS_KEY_ID), the profile, or an instance role.
+    type: str
+    aliases: [aws_access_key_id]
+  secret_key:
+    description: AWS secret access key. Default from E(AWS_SECRET_ACCESS_KEY) or the profile.
+    type: str
+    aliases: [aws_secret_access_key]
+  session_token:
+    description: AWS session token for temporary credentials. Default from E(AWS_SESSION_TOKEN).
+    type: str
+    aliases: [aws_session_token]
+  wait_timeout:
+    description: Seconds to wait for each create or modify to complete.
+    type: float
+    default: 300
+requirements:
+  - boto3
+  - botocore
+notes:
+  - O(addresses) entries may be dictionaries with C(address) and C(comment) (or C(description)); the comment becomes
+    the entry's description (up to 255 characters).
+  - The lock of O(lock_timeout) serialises runs on one list from one machine; runs from elsewhere are caught by the
+    C(CurrentVersion) check.
+seealso:
+  - module: amazon.aws.ec2_security_group
+  - plugin: allowlist.egress.egress_ranges
+    plugin_type: lookup
+  - name: Managed prefix lists
+    description: The AWS documentation on customer-managed prefix lists and their quotas.
+    link: https://docs.aws.amazon.com/vpc/latest/userguide/managed-prefix-lists.html
+"""
+
+EXAMPLES = r"""
+- name: Atlas App Services egress (AWS) into a prefix list
+  allowlist.egress.aws_prefix_list:
+    name: atlas-app-services-egress
+    region: eu-west-1
+    addresses: "{{ query('allowlist.egress.egress_ranges', 'atlas', provider='aws', ip_version='4') }}"
+    entry_comment: Atlas App Services
+    tags:
+      owner: network-team
+  register: atlas_pl
+
+- name: A security group that accepts HTTPS from the list
+  amazon.aws.ec2_security_group:
+    name: from-atlas
+    description: HTTPS from Atlas App Services
+    vpc_id: vpc-0123456789abcdef0
+    region: eu-west-1
+    rules:
+      - proto: tcp
+        ports: [443]
+        ip_prefix: "{{ atlas_pl.prefix_list_id }}"
+
+- name: Review a change first
+  allowlist.egress.aws_prefix_list:
+    name: atlas-app-services-egress
+    addresses: "{{ new_list }}"
+    max_removals: 10
+  check_mode: true
+  diff: true
+
+- name: Remove the list
+  allowlist.egress.aws_prefix_list:
+    name: atlas-app-services-egress
+    state: absent
+"""
+
+RETURN = r"""
+prefix_list_id:
+  description: The list's id.
+  returned: when O(state) is V(replaced), V(merged) or V(deleted) (in check mode, null for a list not created yet)
+  type: str
+  sample: pl-0123456789abcdef0
+address_family:
+  description: The list's address family.
+  returned: when O(state) is V(replaced), V(merged) or V(deleted)
+  type: str
+  sample: IPv4
+max_entries:
+  description: The list's C(MaxEntries) after the sync.
+  returned: when O(state) is V(replaced), V(merged) or V(deleted)
+  type: int
+max_entries_grown_by:
+  description: How much C(MaxEntries) grew (0 when it did not).
+  returned: when O(state) is V(replaced), V(merged) or V(deleted)
+  type: int
+added:
+  description: The addresses that the list matches after the sync and did not before, as canonical CIDRs.
+  returned: always
+  type: list
+  elements: str
+removed:
+  description: The addresses that the list matched before the sync and no longer does, as canonical CIDRs.
+  returned: always
+  type: list
+  elements: str
+before_count:
+  description: Number of canonical entries before the sync.
+  returned: always
+  type: int
+after_count:
+  description: Number of canonical entries after the sync.
+  returned: always
+  type: int
+commands:
+  description: The API calls of the sync, one per line, in order; empty when nothing changes.
+  returned: always
+  type: list
+  elements: str
+  sample: ['modify-managed-prefix-list add=192.0.2.10/32 remove=-']
+rendered:
+  description: The calls that would create the list with O(addresses).
+  returned: when O(state=rendered)
+  type: str
+gathered:
+  description: The entries of the list, canonical, with their descriptions (V(null) when none).
+  returned: when O(state=gathered)
+  type: list
+  elements: dict
+exists:
+  description: Whether the list exists.
+  returned: when O(state=gathered)
+  type: bool
+"""
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.allowlist.egress.plugins.module_utils import _address_set
+from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError
+from ansible_collections.allowlist.egress.plugins.module_utils.clouds import _aws_prefix_list as aws
+
+
+def main():
+    module = AnsibleModule(argument_spec=aws.argument_spec(), supports_check_mode=True,
+                           required_one_of=[('name', 'id')])
+    if not aws.HAS_BOTO3:
+        module.fail_json(msg=missing_required_lib('boto3'), exception=aws.BOTO3_IMPORT_ERROR)
+    params = module.params
+    try:
+        client = aws.ec2_client(region=params['region'], profile=params['profile'], endpoint_url=params['endpoint_url'],
+                                access_key=params['access_key'], secret_key=params['secret_key'],
+                                session_token=params['session_token'])
+        backend = aws.AwsPrefixList(client, name=params['name'], list_id=params['id'],
+                                    address_family=params['address_family'], max_entries=params['max_entries'],
+                                    tags=params['tags'], purge_tags=params['purge_tags'],
+                                    wait_timeout=params['wait_timeout'])
+        result = _address_set.sync(backend, params, check_mode=module.check_mode, want_diff=module._diff, warn=module.warn)
+    except EgressError as error:
+        module.fail_json(msg=str(error))
+    module.exit_json(**result)
+
+
+if __name__ == '__main__':
+    main()
