@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 VENV=${VENV:-.venv}
 APT_PACKAGES=(ca-certificates git make python3 python3-venv python3-pip shellcheck nftables ipset iptables iproute2 util-linux
-              bind9 bind9-utils unbound dnsmasq dnsutils)
+              bind9 bind9-utils unbound dnsmasq dnsutils iputils-ping)
 
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then

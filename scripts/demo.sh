@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `make demo`: the main job end to end, offline. Starts a DNS server and an HTTPS mirror on loopback,
 # runs demo/lookups.yml and an ad-hoc lookup; then, in two network namespaces joined by a veth pair
-# (a "firewall" and a "client"), runs playbooks/nftables_allowlist.yml with --check --diff and for real,
-# and shows that the allowed front-end addresses connect and another address does not.
+# (a "firewall" and a "client"), runs playbooks/sync.yml (front-ends, cloud.gov, Atlas from the mirror and a
+# static range into nftables sets) with --check --diff and for real, shows that the allowed front-end
+# addresses connect and another address does not, and runs it again to show that nothing changes.
 # Stops every server and removes the namespaces on exit.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -47,7 +48,7 @@ echo "== playbook: demo/lookups.yml"
     -e demo_ca="$work/ca.pem" -e demo_cache="$work/cache"
 
 echo
-echo "== firewall: playbooks/nftables_allowlist.yml in a network namespace, with real traffic"
+echo "== pipeline: playbooks/sync.yml (role egress_sync) into nftables in a network namespace, with real traffic"
 ip netns add "$fw"
 ip netns add "$client"
 in_fw=(nsenter --net="/run/netns/$fw")
@@ -61,25 +62,36 @@ for address in 192.0.2.10 192.0.2.11 192.0.2.12; do
     "${in_client[@]}" ip addr add "$address/24" dev "v-$$-b"
 done
 "${in_client[@]}" ip link set "v-$$-b" up
-"${in_fw[@]}" "$py/python" -m tests.support.dns_server --zone demo/zone.json --port-file "$work/fw-dns-port" >/dev/null &
-pids+=($!)
 "${in_fw[@]}" "$py/python" tests/support/tcp_probe.py serve --port 443 >/dev/null &
 pids+=($!)
-for _ in $(seq 100); do [ -s "$work/fw-dns-port" ] && break; sleep 0.1; done
+# The controller stays here (it reaches the DNS server and the mirror on loopback); modules run in the
+# firewall's namespace through this interpreter.
+printf '#!/bin/sh\nexec nsenter --net=/run/netns/%s %s "$@"\n' "$fw" "$py/python" > "$work/python-in-fw"
+chmod 755 "$work/python-in-fw"
+printf 'fw ansible_connection=local ansible_python_interpreter=%s\n' "$work/python-in-fw" > "$work/inventory"
 cat > "$work/allowlist.yml" <<EOF
-egress_hosts: localhost
+egress_sync_hosts: fw
 ansible_become: false
-ansible_connection: local
-outsystems_frontends: [demo-fe01, demo-fe02]
-outsystems_dns: {nameservers: ['127.0.0.1'], port: $(cat "$work/fw-dns-port")}
-nftables_dir: $work/nftables.d
+egress_sync_sources:
+  - {type: outsystems_frontends, names: [demo-fe01, demo-fe02], nameservers: ['127.0.0.1'], port: $(cat "$work/dns-port")}
+  - {type: egress_ranges, source: cloudgov}
+  - {type: egress_ranges, source: atlas, provider: aws, url: '$(cat "$work/mirror-url")/AtlasAppServicesPublicIPsAWS.json',
+     ca_path: '$work/ca.pem', cache_dir: '$work/cache'}
+  - {type: static, addresses: [10.10.0.0/16], comment: OutSystems VPN range}
+egress_sync_targets:
+  - {backend: nftables_set, table: filter, set: egress_allow_v4, set6: egress_allow_v6}
 EOF
-playbook=("${in_fw[@]}" "$py/ansible-playbook" -i "localhost," allowlist.egress.nftables_allowlist -e "@$work/allowlist.yml")
-echo "-- review: --check --diff (nothing changes)"
-"${playbook[@]}" --check --diff
+sync=("$py/ansible-playbook" -i "$work/inventory" allowlist.egress.sync -e "@$work/allowlist.yml")
+echo "-- the plan: --check --diff (what a merge request shows; nothing changes)"
+"${sync[@]}" --check --diff
 echo "-- apply"
-"${playbook[@]}"
-echo "-- the kernel's set and rule"
+"${sync[@]}"
+"${in_fw[@]}" nft -f - <<EOF
+add chain inet filter input { type filter hook input priority 0; policy accept; }
+add rule inet filter input tcp dport 443 ip saddr @egress_allow_v4 accept
+add rule inet filter input tcp dport 443 drop
+EOF
+echo "-- the kernel's sets and the rule that uses them"
 "${in_fw[@]}" nft list table inet filter
 echo "-- traffic to TCP 443 from the client namespace"
 for address in 192.0.2.11 192.0.2.12 192.0.2.10; do
@@ -90,5 +102,5 @@ for address in 192.0.2.11 192.0.2.12 192.0.2.10; do
         echo "   from $address: blocked"
     fi
 done
-echo "-- run again: nothing to change"
-"${playbook[@]}" | grep -E '^localhost'
+echo "-- run again (the nightly job): nothing to change"
+"${sync[@]}" | grep -E '^fw '

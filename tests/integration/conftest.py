@@ -50,6 +50,7 @@ class Ansible(object):
         except (IOError, ValueError):
             raise AssertionError('no results from %s:\n%s\n%s' % (argv, proc.stdout, proc.stderr))
         os.unlink(self.env['RESULTS_FILE'])
+        self.last_results = data  # every task result in order, for tasks that run more than once
         return proc, data
 
     def playbook(self, tasks, check=False, extra_vars=None, diff=False):
@@ -58,9 +59,9 @@ class Ansible(object):
         path.write_text(yaml.safe_dump([{'hosts': 'localhost', 'gather_facts': False, 'tasks': tasks}], sort_keys=False))
         return self.run_playbook(str(path), check=check, extra_vars=extra_vars, diff=diff)
 
-    def run_playbook(self, playbook, check=False, extra_vars=None, diff=False):
+    def run_playbook(self, playbook, check=False, extra_vars=None, diff=False, inventory=None):
         """Run a playbook file (or a collection playbook's FQCN); results by task name, the last one winning."""
-        argv = [os.path.join(BIN, 'ansible-playbook'), '-i', 'localhost,', '-c', 'local', playbook]
+        argv = [os.path.join(BIN, 'ansible-playbook'), '-i', inventory or 'localhost,', '-c', 'local', playbook]
         if check:
             argv.append('--check')
         if diff:

@@ -1,0 +1,147 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) allowlist.egress contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The egress_sync role through playbooks/sync.yml: sources from a real DNS server and a real HTTPS mirror on
+loopback, targets in the kernel of a fresh network namespace (nftables + ipset) and in moto (AWS)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import boto3
+import yaml
+
+from tests.conftest import ROOT
+from tests.support.moto_server import ENV
+
+SYNC = os.path.join(ROOT, 'playbooks', 'sync.yml')
+
+
+def setup(netns, tmp_path, ansible, dns_server, https_server, ca_file, moto_server):
+    fw = netns('fw')
+    wrapper = tmp_path / 'python-in-fw'
+    wrapper.write_text('#!/bin/sh\nexec nsenter --net=%s %s "$@"\n' % (fw.path, sys.executable))
+    wrapper.chmod(0o755)
+    inventory = tmp_path / 'inventory.yml'
+    inventory.write_text(yaml.safe_dump({'all': {'hosts': {
+        # The firewall: modules run inside its namespace; lookups run on the controller, on loopback.
+        'fw': {'ansible_connection': 'local', 'ansible_python_interpreter': str(wrapper)},
+        'localhost': {'ansible_connection': 'local', 'ansible_python_interpreter': sys.executable},
+    }}}))
+    dns = dns_server(records={'demo-fe01.outsystemsenterprise.com': {'A': ['192.0.2.11'], 'AAAA': ['2001:db8::11']},
+                              'demo-fe02.outsystemsenterprise.com': {'A': ['192.0.2.12']}})
+    https_server.serve('/AtlasAppServicesPublicIPsAWS.json', json.dumps(['198.51.100.21', '198.51.100.22']))
+    ansible.env.update(ENV)
+    sources = [
+        {'type': 'outsystems_frontends', 'names': ['demo-fe01', 'demo-fe02'], 'nameservers': ['127.0.0.1'],
+         'port': dns.port},
+        {'type': 'egress_ranges', 'source': 'atlas', 'provider': 'aws',
+         'url': https_server.url('/AtlasAppServicesPublicIPsAWS.json'), 'ca_path': ca_file,
+         'cache_dir': str(tmp_path / 'cache')},
+        {'type': 'egress_ranges', 'source': 'cloudgov'},
+        {'type': 'static', 'addresses': ['10.10.0.0/16'], 'comment': 'OutSystems VPN range'},
+    ]
+    vars_fw = {'egress_sync_hosts': 'fw', 'ansible_become': False, 'egress_sync_sources': sources,
+               'egress_sync_targets': [{'backend': 'nftables_set', 'table': 'filter', 'set': 'egress_v4',
+                                        'set6': 'egress_v6'},
+                                       {'backend': 'ipset', 'name': 'egress4'}]}
+    vars_aws = {'egress_sync_hosts': 'localhost', 'ansible_become': False, 'egress_sync_sources': sources,
+                'egress_sync_targets': [{'backend': 'aws_prefix_list', 'name': 'egress', 'endpoint_url': moto_server.url}]}
+    client = boto3.client('ec2', endpoint_url=moto_server.url, region_name='us-east-1', aws_access_key_id='testing',
+                          aws_secret_access_key='testing')
+    return fw, str(inventory), vars_fw, vars_aws, client
+
+
+def aws_entries(client):
+    lists = [p for p in client.describe_managed_prefix_lists()['PrefixLists'] if p.get('OwnerId') != 'AWS']
+    if not lists:
+        return None
+    return sorted((e['Cidr'], e.get('Description')) for e in
+                  client.get_managed_prefix_list_entries(PrefixListId=lists[0]['PrefixListId'])['Entries'])
+
+
+def ran(ansible, task):
+    """The results of a role task that was not skipped (tasks of included files run once per target)."""
+    return [r['result'] for r in ansible.last_results
+            if r['task'].split(' : ')[-1] == task and r['result'].get('_status') != 'skipped'
+            and not r['result'].get('skipped')]
+
+
+V4 = ['10.10.0.0/16', '192.0.2.11/32', '192.0.2.12/32', '198.51.100.21/32', '198.51.100.22/32']
+CLOUDGOV = ['52.222.122.97/32', '52.222.123.172/32']
+
+
+def test_plan_apply_no_change_and_two_targets(netns, tmp_path, ansible, dns_server, https_server, ca_file, moto_server):
+    fw, inventory, vars_fw, vars_aws, client = setup(netns, tmp_path, ansible, dns_server, https_server, ca_file,
+                                                     moto_server)
+    before = fw.ruleset()
+    results, proc = ansible.run_playbook(SYNC, check=True, diff=True, extra_vars=vars_fw, inventory=inventory)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    (plan,) = ran(ansible, 'Sync into nftables')
+    assert plan['changed'] and [r['egress_sync_part']['object'] for r in plan['results']] == ['egress_v4', 'egress_v6']
+    v4_plan = plan['results'][0]['diff']['after']
+    assert '192.0.2.11/32  # outsystems_frontends' in v4_plan and '10.10.0.0/16  # OutSystems VPN range' in v4_plan
+    assert '198.51.100.21/32  # egress_ranges:atlas' in v4_plan and '52.222.122.97/32  # egress_ranges:cloudgov' in v4_plan
+    assert 'PLAY RECAP' in proc.stdout and 'IPv6 addresses were not synced into this ipset' in proc.stdout
+    assert fw.ruleset() == before, 'check mode changed the kernel'
+
+    results, proc = ansible.run_playbook(SYNC, extra_vars=vars_fw, inventory=inventory)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    (applied,) = ran(ansible, 'Sync into nftables')
+    assert applied['results'][0]['added'] == sorted(CLOUDGOV + V4, key=lambda c: [int(x) for x in c.split('/')[0].split('.')])
+    got4 = fw.nft_set('inet', 'filter', 'egress_v4')
+    assert got4 is not None and len(got4['elem']) == 7
+    got6 = fw.nft_set('inet', 'filter', 'egress_v6')
+    assert got6['elem'] == [{'elem': {'val': '2001:db8::11', 'comment': 'outsystems_frontends'}}]
+    assert len(fw.ipset_entries('egress4')) == 7
+
+    results, proc = ansible.run_playbook(SYNC, extra_vars=vars_aws, inventory=inventory)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert ('198.51.100.21/32', 'egress_ranges:atlas') in aws_entries(client) and len(aws_entries(client)) == 7
+
+    for extra in (vars_fw, vars_aws):
+        results, proc = ansible.run_playbook(SYNC, extra_vars=extra, inventory=inventory)
+        assert proc.returncode == 0 and 'changed=0' in proc.stdout, proc.stdout
+
+
+def test_a_failing_source_touches_no_target(netns, tmp_path, ansible, dns_server, https_server, ca_file, moto_server):
+    fw, inventory, vars_fw, vars_aws, client = setup(netns, tmp_path, ansible, dns_server, https_server, ca_file,
+                                                     moto_server)
+    for extra in (vars_fw, vars_aws):
+        results, proc = ansible.run_playbook(SYNC, extra_vars=extra, inventory=inventory)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    kernel, cloud = fw.ruleset(), aws_entries(client)
+    for extra in (vars_fw, vars_aws):
+        broken = dict(extra, egress_sync_sources=[dict(extra['egress_sync_sources'][0],
+                                                       names=['demo-fe01', 'demo-fe02', 'demo-fe99'])]
+                      + extra['egress_sync_sources'][1:], egress_sync_max_removals='100%')
+        results, proc = ansible.run_playbook(SYNC, extra_vars=broken, inventory=inventory)
+        assert proc.returncode != 0
+        (failed,) = ran(ansible, 'Get the addresses of each source')
+        assert failed['_status'] == 'failed' and 'demo-fe99.outsystemsenterprise.com' in json.dumps(failed)
+        assert ran(ansible, 'Sync into nftables') == [] and ran(ansible, 'Sync into an AWS prefix list') == []
+    assert fw.ruleset() == kernel and aws_entries(client) == cloud
+
+
+SHOW = os.path.join(ROOT, 'playbooks', 'show.yml')
+
+
+def test_show_reports_sources_and_the_plan_without_changing_anything(netns, tmp_path, ansible, dns_server, https_server,
+                                                                     ca_file, moto_server):
+    fw, inventory, vars_fw, vars_aws, client = setup(netns, tmp_path, ansible, dns_server, https_server, ca_file,
+                                                     moto_server)
+    results, proc = ansible.run_playbook(SYNC, extra_vars=vars_fw, inventory=inventory)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    kernel = fw.ruleset()
+    changed = dict(vars_fw, egress_sync_sources=vars_fw['egress_sync_sources'][:3] + [
+        {'type': 'static', 'addresses': ['10.11.0.0/16'], 'comment': 'OutSystems VPN range'}])
+    results, proc = ansible.run_playbook(SHOW, extra_vars=changed, inventory=inventory)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert 'OutSystems VPN range: 1 addresses: 10.11.0.0/16' in proc.stdout
+    assert 'outsystems_frontends: 3 addresses: 192.0.2.11/32 192.0.2.12/32 2001:db8::11/128' in proc.stdout
+    assert '-10.10.0.0/16  # OutSystems VPN range' in proc.stdout and '+10.11.0.0/16  # OutSystems VPN range' in proc.stdout
+    assert fw.ruleset() == kernel, 'show.yml changed the kernel'
