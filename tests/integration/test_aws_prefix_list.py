@@ -10,20 +10,14 @@ from __future__ import annotations
 import boto3
 import pytest
 
+from tests.integration.cases import module_task
 from tests.support.moto_server import ENV
 
 MODULE = 'allowlist.egress.aws_prefix_list'
 
 
-def task(title, check=None, diff=None, ignore_errors=False, **args):
-    t = {'name': title, MODULE: args, 'register': 'r'}
-    if check is not None:
-        t['check_mode'] = check
-    if diff is not None:
-        t['diff'] = diff
-    if ignore_errors:
-        t['ignore_errors'] = True
-    return t
+def task(title, **kwargs):
+    return module_task(MODULE, title, **kwargs)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from __future__ import annotations
 import fcntl
 import os
 
-from tests.integration.firewalls.cases import assert_refused_without_change, module_task
+from tests.integration.cases import assert_refused_without_change, module_task
 
 MODULE = 'allowlist.egress.ipset'
 

@@ -18,7 +18,7 @@ import netaddr
 
 from tests.integration.conftest import BIN
 
-from tests.integration.firewalls.cases import assert_refused_without_change, module_task
+from tests.integration.cases import assert_refused_without_change, module_task
 
 MODULE = 'allowlist.egress.nftables_set'
 

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Playbook tasks for the firewall modules, and the bad-input check both modules share."""
+"""Playbook tasks for the address-object modules, and the bad-input check of the firewall modules."""
 
 from __future__ import annotations
 
