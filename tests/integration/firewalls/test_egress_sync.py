@@ -87,6 +87,8 @@ def test_plan_apply_no_change_and_two_targets(netns, tmp_path, ansible, dns_serv
     assert '192.0.2.11/32  # outsystems_frontends' in v4_plan and '10.10.0.0/16  # OutSystems VPN range' in v4_plan
     assert '198.51.100.21/32  # egress_ranges:atlas' in v4_plan and '52.222.122.97/32  # egress_ranges:cloudgov' in v4_plan
     assert 'PLAY RECAP' in proc.stdout and 'IPv6 addresses were not synced into this ipset' in proc.stdout
+    # Which data the run used: Atlas fetched from the network now, cloud.gov from the bundled snapshot.
+    assert '\\"egress_ranges:atlas\\": \\"network\\"' in proc.stdout and '\\"egress_ranges:cloudgov\\": \\"snapshot\\"' in proc.stdout
     assert fw.ruleset() == before, 'check mode changed the kernel'
 
     results, proc = ansible.run_playbook(SYNC, extra_vars=vars_fw, inventory=inventory)
@@ -141,7 +143,9 @@ def test_show_reports_sources_and_the_plan_without_changing_anything(netns, tmp_
         {'type': 'static', 'addresses': ['10.11.0.0/16'], 'comment': 'OutSystems VPN range'}])
     results, proc = ansible.run_playbook(SHOW, extra_vars=changed, inventory=inventory)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert 'OutSystems VPN range: 1 addresses: 10.11.0.0/16' in proc.stdout
-    assert 'outsystems_frontends: 3 addresses: 192.0.2.11/32 192.0.2.12/32 2001:db8::11/128' in proc.stdout
+    assert 'OutSystems VPN range (static): 1 addresses: 10.11.0.0/16' in proc.stdout
+    assert 'outsystems_frontends (dns): 3 addresses: 192.0.2.11/32 192.0.2.12/32 2001:db8::11/128' in proc.stdout
+    assert 'egress_ranges:cloudgov (snapshot): 2 addresses' in proc.stdout
+    assert 'egress_ranges:atlas (cache): 2 addresses' in proc.stdout  # fetched by the sync run, within cache_ttl
     assert '-10.10.0.0/16  # OutSystems VPN range' in proc.stdout and '+10.11.0.0/16  # OutSystems VPN range' in proc.stdout
     assert fw.ruleset() == kernel, 'show.yml changed the kernel'
