@@ -228,6 +228,11 @@ class Plan(object):
         version, first, last = interval
         return [(version, value, _intervals.BITS[version]) for value in range(first, last + 1)]
 
+    def target_prefixes(self):
+        """Every (prefix, comment) the object holds after the sync, as the backend writes them."""
+        return [(prefix, comment) for comment, group in self.target_groups.items()
+                for interval in group for prefix in self._prefixes(interval, self.host_only)]
+
     @property
     def changed(self):
         return bool(self.delete or self.add)

@@ -22,13 +22,14 @@ import hashlib
 import ipaddress
 import json
 import os
-import ssl
 import threading
 import urllib.parse
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import trustme
+
+from tests.support.https_server import serve_tls
 
 ACCEPT = 'application/vnd.atlas.2023-01-01+json'
 REALM = 'MMS Public API'
@@ -261,12 +262,7 @@ class AtlasApi(object):
                     return self._send(204)
                 return self._send(405, {'error': 'method not allowed'})
 
-        self._server = ThreadingHTTPServer(('127.0.0.1', 0), Handler)
-        self._server.daemon_threads = True
-        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        self.ca.issue_cert('127.0.0.1', 'localhost').configure_cert(context)
-        self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self._server = serve_tls(Handler, self.ca)
         return self
 
     def stop(self):

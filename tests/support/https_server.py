@@ -33,6 +33,17 @@ class Route(object):
         self.last_modified = formatdate(time.time() - 3600, usegmt=True) if last_modified else None
 
 
+def serve_tls(handler, ca, host='127.0.0.1'):
+    """Serve `handler` over HTTPS on a free port of `host`, with a certificate from the trustme `ca`, in a thread."""
+    server = ThreadingHTTPServer((host, 0), handler)
+    server.daemon_threads = True
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert(host, 'localhost').configure_cert(context)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
 class HttpsServer(object):
 
     def __init__(self, ca=None, host='127.0.0.1'):
@@ -42,7 +53,6 @@ class HttpsServer(object):
         self.scripted = {}  # path -> [(status, headers, body)]
         self.requests = []  # dicts: method, path, headers
         self._server = None
-        self._thread = None
         self._lock = threading.Lock()
 
     def serve(self, path, body, **kwargs):
@@ -109,13 +119,7 @@ class HttpsServer(object):
                 if status != 304:
                     self.wfile.write(body)
 
-        self._server = ThreadingHTTPServer((self.host, 0), Handler)
-        self._server.daemon_threads = True
-        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        self.ca.issue_cert(self.host, 'localhost').configure_cert(context)
-        self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
+        self._server = serve_tls(Handler, self.ca, self.host)
         return self
 
     def stop(self):

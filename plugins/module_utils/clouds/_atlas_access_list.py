@@ -12,24 +12,19 @@ Ownership: entries this module writes carry a comment that starts with `managed_
 from __future__ import annotations
 
 import time
-import traceback
 import urllib.parse
-
-try:
-    import requests
-    import requests.auth
-except ImportError:
-    HAS_REQUESTS = False
-    REQUESTS_IMPORT_ERROR = traceback.format_exc()
-else:
-    HAS_REQUESTS = True
-    REQUESTS_IMPORT_ERROR = None
 
 from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.allowlist.egress.plugins.module_utils import _address_set, _intervals
 from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError
-from ansible_collections.allowlist.egress.plugins.module_utils._http import parse_retry_after
+from ansible_collections.allowlist.egress.plugins.module_utils._http import (
+    HAS_REQUESTS, REQUESTS_IMPORT_ERROR, parse_retry_after,
+)
+
+if HAS_REQUESTS:
+    import requests
+    import requests.auth
 
 TARGETS = ('project', 'app_services')
 STATES = ('replaced', 'merged', 'deleted', 'gathered', 'rendered')

@@ -208,14 +208,9 @@ class AwsPrefixList(object):
             raise EgressError('%s is %s, but the addresses are IPv%d (for example %s)'
                               % (self.describe(), self.family, versions[0], desired.first_of_version(versions[0])))
 
-    @staticmethod
-    def _target_entries(plan):
-        return [(_intervals.cidr_text(prefix), comment) for comment, group in plan.target_groups.items()
-                for interval in group for prefix in _intervals.cidrs(interval)]
-
     def commands(self, current, plan):
         """The API calls this plan makes, one line each; the same steps are kept for apply()."""
-        target = self._target_entries(plan)
+        target = [(_intervals.cidr_text(prefix), comment) for prefix, comment in plan.target_prefixes()]
         if len(target) > LIMIT:
             raise EgressError('%s would hold %d entries, more than the %d that AWS allows in a customer-managed '
                               'prefix list; nothing was changed' % (self.describe(), len(target), LIMIT))
@@ -247,11 +242,9 @@ class AwsPrefixList(object):
 
     def _tag_changes(self, current):
         have = current.properties['tags'] if current is not None and current.exists else {}
-        want = dict(self.tags)
-        if self.name and 'Name' not in want and (current is None or not current.exists):
-            want['Name'] = self.name
         if current is None or not current.exists:
-            return None  # tags go in with create
+            return None  # tags go in with create (with Name)
+        want = dict(self.tags)
         add = dict((k, v) for k, v in want.items() if have.get(k) != v)
         remove = [k for k in have if k not in want and k != 'Name'] if self.purge_tags else []
         return dict(add=add, remove=remove) if add or remove else None

@@ -170,8 +170,7 @@ class Ipset(object):
         exists = current is not None and current.exists
         self.current_maxelem = current.properties['maxelem'] if exists else None
         self.maxelem = self.current_maxelem
-        targets = [(prefix, comment) for comment, group in plan.target_groups.items()
-                   for interval in group for prefix in plan._prefixes(interval, self.host_only)]
+        targets = plan.target_prefixes()
         count = len(targets)
         comments = any(c for c in plan.target_groups)
         needs_new_set = exists and (
@@ -227,8 +226,7 @@ class Ipset(object):
 
     def persist_text(self, plan):
         """The set as an `ipset restore -exist` file, so a boot-time restore recreates it."""
-        targets = [(prefix, comment) for comment, group in plan.target_groups.items()
-                   for interval in group for prefix in plan._prefixes(interval, self.host_only)]
+        targets = plan.target_prefixes()
         comments = any(c for c in plan.target_groups)
         maxelem = max(self.maxelem or self.requested_maxelem or DEFAULT_MAXELEM, len(targets))
         extension = ' comment' if comments else ''

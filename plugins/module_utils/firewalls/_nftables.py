@@ -202,10 +202,6 @@ class NftablesSet(object):
             return '%s/%d' % (value['prefix']['addr'], value['prefix']['len'])
         return '%s-%s' % tuple(value['range'])
 
-    def _target_prefixes(self, plan):
-        return [(prefix, comment) for comment, group in plan.target_groups.items()
-                for interval in group for prefix in plan._prefixes(interval, self.host_only)]
-
     def commands(self, current, plan):
         """The batch for this plan, as nft-syntax lines; the JSON twin is kept for apply()."""
         batch, lines = [], []
@@ -221,14 +217,14 @@ class NftablesSet(object):
                 self._create_text = '\n'.join(lines) + '\n'
             else:
                 batch += [{'add': {'table': {'family': self.family, 'name': self.table}}}, {'add': {'set': set_def}}]
-            adds = self._target_prefixes(plan)
+            adds = plan.target_prefixes()
         elif not plan.changed:
             self._batch = []
             return []
         elif plan.delete and len(plan.delete) * (len(plan.keep) + len(plan.delete)) > FLUSH_WEIGHT * len(plan.keep):
             batch.append({'flush': {'set': self._ref()}})
             lines.append('flush set %s' % where)
-            adds = self._target_prefixes(plan)
+            adds = plan.target_prefixes()
         else:
             if plan.delete:
                 batch.append({'delete': {'element': dict(self._ref(), elem=[e.token for e in plan.delete])}})
@@ -268,7 +264,7 @@ class NftablesSet(object):
 
     def persist_text(self, plan, with_elements=True):
         """The set as an nft include file, for /etc/nftables.conf to load before the rules that use it."""
-        elements = self._elements(self._target_prefixes(plan))[1] if with_elements else []
+        elements = self._elements(plan.target_prefixes())[1] if with_elements else []
         lines = ['# Managed by allowlist.egress.nftables_set. Include this file from /etc/nftables.conf',
                  '# before the rules that refer to @%s.' % self.name,
                  'table %s %s {' % (self.family, self.table),
