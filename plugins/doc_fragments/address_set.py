@@ -45,14 +45,24 @@ options:
     default: false
   max_removals:
     description:
-      - The most entries that a O(state=replaced) sync may remove, as a count (V(100)) or a percentage of the
-        entries there now (V(50%)). An entry counts as removed when the new list no longer covers all of it.
-        A sync that would remove more fails before anything changes, so an empty or broken source never wipes
-        a production allowlist.
+      - The most addresses that a O(state=replaced) sync may make stop matching, as a count (V(100)) or a percentage
+        (V(50%)) of the addresses matched now, per address family. Counted in addresses, not entries, so a C(/24) that
+        goes counts 256, and 100 addresses stored as 3 merged prefixes count as 100.
+      - A sync that would remove more fails before anything changes, so an empty or broken source never wipes a
+        production allowlist.
     type: str
     default: 50%
+  max_additions:
+    description:
+      - The most addresses that a O(state=replaced) or O(state=merged) sync may make start matching, counted like
+        O(max_removals) (V(100), or V(200%) of the addresses matched now, per family). A source that suddenly grows
+        a hundredfold is as suspicious as one that empties.
+      - A family that holds nothing yet (a new or empty object) is never blocked, since the first sync is the one a
+        reviewer reads in full.
+      - Off when not set. The C(allowlist.egress.egress_sync) role sets it for its targets.
+    type: str
   force:
-    description: Apply a O(state=replaced) sync even when it removes more than O(max_removals).
+    description: Apply a sync even when it removes more than O(max_removals) or adds more than O(max_additions).
     type: bool
     default: false
   lock_timeout:

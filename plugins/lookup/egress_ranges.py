@@ -24,6 +24,8 @@ extends_documentation_fragment:
   - allowlist.egress.egress_ranges
   - allowlist.egress.egress_ranges.lookup_terms
   - allowlist.egress.fetch
+  - allowlist.egress.entry_policy
+  - allowlist.egress.entry_policy.remote
 requirements:
   - requests
   - netaddr

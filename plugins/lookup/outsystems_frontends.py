@@ -74,6 +74,17 @@ options:
     description: How many queries may be in flight at once.
     type: int
     default: 64
+  allow_private:
+    description:
+      - Accept front-ends that resolve to private addresses (RFC 1918, carrier-grade NAT, unique local IPv6).
+      - By default such an answer fails the lookup, naming the front-end. OutSystems Cloud front-ends have static
+        public addresses; a private answer means the resolver asks the VPN's DNS servers (through the conditional
+        forwarder for C(outsystemsenterprise.com)). Over the internet, resolve with public resolvers (O(nameservers));
+        over the VPN, OutSystems asks you to allowlist the VPN's whole private range instead.
+      - Answers that are never an allowlist entry (C(0.0.0.0) or C(::) from a DNS sinkhole, loopback, link-local,
+        multicast, reserved) always fail the lookup.
+    type: bool
+    default: false
 requirements:
   - dnspython
   - netaddr
@@ -148,7 +159,8 @@ class LookupModule(LookupBase):
                 nameservers=self.get_option('nameservers'), port=self.get_option('port'),
                 timeout=self.get_option('timeout'), retries=self.get_option('retries'), tcp=self.get_option('tcp'),
                 ip_version=self.get_option('ip_version'), concurrency=self.get_option('concurrency'),
-                allow_load_balancer=self.get_option('allow_load_balancer'), domain=self.get_option('domain'))
+                allow_load_balancer=self.get_option('allow_load_balancer'), domain=self.get_option('domain'),
+                allow_private=self.get_option('allow_private'))
             results = resolver.resolve(terms)
         except EgressError as error:
             raise AnsibleLookupError(to_native(error))

@@ -27,10 +27,13 @@ import tempfile
 import time
 from collections import OrderedDict, namedtuple
 
-from ansible_collections.allowlist.egress.plugins.module_utils import _intervals
+from ansible_collections.allowlist.egress.plugins.module_utils import _entry_policy, _intervals
 from ansible_collections.allowlist.egress.plugins.module_utils._errors import AddressError, EgressError
 
 STATES = ('replaced', 'merged', 'deleted', 'gathered', 'rendered', 'absent')
+# States that can add entries, so the entry policy and the growth guard apply.
+ADDING_STATES = ('replaced', 'merged', 'rendered')
+DEFAULT_MAX_REMOVALS = '50%'
 
 
 def argument_spec(persist=True):
@@ -40,12 +43,14 @@ def argument_spec(persist=True):
         entry_comment=dict(type='str'),
         state=dict(type='str', default='replaced', choices=list(STATES)),
         strict=dict(type='bool', default=False),
-        max_removals=dict(type='str', default='50%'),
+        max_removals=dict(type='str', default=DEFAULT_MAX_REMOVALS),
+        max_additions=dict(type='str'),
         force=dict(type='bool', default=False),
         persist=dict(type='path'),
         lock_timeout=dict(type='float', default=300.0),
         lock_file=dict(type='path'),
     )
+    spec.update(_entry_policy.argument_spec(remote=False))
     if not persist:
         del spec['persist']
     return spec
@@ -212,15 +217,20 @@ class Plan(object):
             self.added = _intervals.to_cidr_strings(_intervals.subtract(after_all, before_all))
         self._removed_space = removed_space
         self._after_all = after_all
-        self._before_count = self._after_count = None
+        self._before_count = self._after_count = self._address_counts = None
 
-    @property
-    def removed_entries(self):
-        """For max_removals: entries of the old list that the new one no longer fully covers."""
-        if not self._removed_space:
-            return 0
-        return sum(_intervals.count_overlapping([p for i in group for p in _intervals.cidrs(i)], self._removed_space)
-                   for group in self.before_groups.values())
+    def address_counts(self):
+        """For the guards: {version: (addresses before, addresses that stop matching, addresses that start)}.
+
+        Counted in addresses, not entries: a /24 that goes counts 256, however the backend stored it.
+        """
+        if self._address_counts is None:
+            before = _union(self.before_groups) if self.before_groups else []
+            added_space = _intervals.subtract(self._after_all, before) if self.added else []
+            self._address_counts = dict(
+                (version, (_size(before, version), _size(self._removed_space, version), _size(added_space, version)))
+                for version in (4, 6))
+        return self._address_counts
 
     def _prefixes(self, interval, host_only):
         if not host_only:
@@ -260,6 +270,10 @@ def _union(groups):
     if len(groups) == 1:
         return next(iter(groups.values()))
     return _intervals.merge(i for g in groups.values() for i in g)
+
+
+def _size(merged, version):
+    return sum(last - first + 1 for v, first, last in merged if v == version)
 
 
 def _count(groups):
@@ -303,28 +317,74 @@ def target_groups(state, current, desired):
     raise EgressError('No target for state %s' % state)
 
 
-_PERCENT = re.compile(r'^\s*(\d+(?:\.\d+)?)\s*%\s*$')
+_PERCENT = re.compile(r'^\s*([0-9]+(?:\.[0-9]+)?)\s*%\s*$', re.ASCII)
+_COUNT = re.compile(r'^\s*([0-9]+)\s*$', re.ASCII)
+
+
+def guard_limit(name, value, before):
+    """How many addresses a guard allows: `value` is a count (100) or a percentage of `before` ("50%")."""
+    text = str(value)
+    match = _PERCENT.match(text)
+    if match:
+        return int(before * float(match.group(1)) / 100.0)
+    match = _COUNT.match(text)
+    if match:
+        return int(match.group(1))
+    raise EgressError('Invalid %s %r: use a number of addresses such as 100 or a percentage such as "50%%"'
+                      % (name, value))
 
 
 def removal_limit(max_removals, before_count):
-    """How many entries a replaced sync may remove: `max_removals` is a count or a percentage of before_count."""
-    text = str(max_removals).strip()
-    match = _PERCENT.match(text)
-    if match:
-        return int(before_count * float(match.group(1)) / 100.0)
-    if text.isdigit():
-        return int(text)
-    raise EgressError('Invalid max_removals %r: use a count such as 100 or a percentage such as "50%%"' % (max_removals,))
+    return guard_limit('max_removals', max_removals, before_count)
+
+
+def _family_word(version):
+    return 'IPv%d' % version
 
 
 def check_removals(plan, max_removals, force, what):
-    limit = removal_limit(max_removals, plan.before_count())
-    if plan.removed and plan.removed_entries > limit and not force:
-        raise EgressError(
-            'Refusing to remove %d of %d entries from %s: more than max_removals=%s allows (%d). '
-            'An empty or broken source must not wipe an allowlist; if this is intended, raise max_removals or '
-            'set force=true. First removals: %s'
-            % (plan.removed_entries, plan.before_count(), what, max_removals, limit, ', '.join(plan.removed[:5])))
+    """Refuse a sync that makes more addresses stop matching than max_removals allows (per family)."""
+    guard_limit('max_removals', max_removals, 0)  # a bad value is an error even when nothing is removed
+    if not plan.removed or force:
+        return
+    for version, (before, removed, _added) in sorted(plan.address_counts().items()):
+        limit = guard_limit('max_removals', max_removals, before)
+        if removed > limit:
+            raise EgressError(
+                'Refusing to remove %d of %d %s addresses from %s: more than max_removals=%s allows (%d). '
+                'An empty or broken source must not wipe an allowlist; if this is intended, raise max_removals or '
+                'set force=true. First removals: %s'
+                % (removed, before, _family_word(version), what, max_removals, limit, ', '.join(plan.removed[:5])))
+
+
+def check_additions(plan, max_additions, force, what):
+    """Refuse a sync that makes more addresses start matching than max_additions allows (per family).
+
+    A feed that suddenly grows is as suspicious as one that shrinks. A family that holds nothing yet
+    (a new or empty object) is never blocked: the first sync is the one a reviewer reads in full.
+    """
+    if max_additions is None or str(max_additions).strip() == '':
+        return
+    guard_limit('max_additions', max_additions, 0)
+    if not plan.added or force:
+        return
+    for version, (before, _removed, added) in sorted(plan.address_counts().items()):
+        limit = guard_limit('max_additions', max_additions, before)
+        if before and added > limit:
+            raise EgressError(
+                'Refusing to add %d %s addresses to the %d in %s: more than max_additions=%s allows (%d). '
+                'A source that suddenly grows may be compromised or broken; if this is intended, raise '
+                'max_additions or set force=true. First additions: %s'
+                % (added, _family_word(version), before, what, max_additions, limit, ', '.join(plan.added[:5])))
+
+
+def check_policy(policy, desired, entries, source):
+    """Apply the entry policy to the wanted entries, naming the first refused one as `source[index]`."""
+    def scan():
+        for index, entry in enumerate(entries or []):
+            address = _entry_parts(entry, source, index)[0]
+            yield address, '%s[%d]' % (source, index), _intervals.parse(address, strict=False)
+    policy.check(_union(desired.groups) if desired.groups else [], scan)
 
 
 def entry_lines(entries):
@@ -405,6 +465,8 @@ def sync(backend, params, check_mode=False, want_diff=False, warn=None):
     state = backend.state = params['state']
     desired = parse_desired(params.get('addresses'), source='addresses', strict=params.get('strict', False), warn=warn,
                             default_comment=params.get('entry_comment'), check_comment=backend.check_comment)
+    if state in ADDING_STATES:
+        check_policy(_entry_policy.module_policy(params), desired, params.get('addresses'), 'addresses')
     if state == 'rendered':
         backend.prepare(None, desired)
         plan = Plan([], desired.groups, backend.min_prefix, backend.host_only)
@@ -422,8 +484,10 @@ def sync(backend, params, check_mode=False, want_diff=False, warn=None):
         backend.prepare(current, desired)
         plan = Plan(current.elements if current.exists else [], target_groups(state, current.elements, desired),
                     backend.min_prefix, backend.host_only)
+        force = params.get('force', False)
         if state == 'replaced':
-            check_removals(plan, params.get('max_removals', '50%'), params.get('force', False), backend.describe())
+            check_removals(plan, params.get('max_removals', DEFAULT_MAX_REMOVALS), force, backend.describe())
+        check_additions(plan, params.get('max_additions'), force, backend.describe())
         commands = backend.commands(current, plan)
         result = dict(changed=bool(commands), commands=commands, added=plan.added, removed=plan.removed,
                       before_count=plan.before_count(), after_count=plan.after_count())

@@ -18,16 +18,18 @@ import hashlib
 import json
 import time
 
-from ansible_collections.allowlist.egress.plugins.module_utils import _addresses
+from ansible_collections.allowlist.egress.plugins.module_utils import _addresses, _entry_policy
 from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError, FetchError
 from ansible_collections.allowlist.egress.plugins.module_utils._http import Document, Fetcher, FetchOptions
 from ansible_collections.allowlist.egress.plugins.module_utils.sources._registry import SOURCES, SOURCE_OPTIONS, get_source
 
-RESULT_FORMAT = 1  # bump when the memoised result's shape changes
+RESULT_FORMAT = 2  # bump when the memoised result's shape changes
 
 # Options of the lookup and the module that are not per source (documented in the egress_ranges doc fragment).
 FETCH_OPTIONS = ('timeout', 'retries', 'max_retry_wait', 'validate_certs', 'ca_path', 'max_size', 'cache_dir',
                  'cache_ttl', 'max_stale', 'offline')
+# The entry policy's options (documented in the entry_policy doc fragment): a fetched list is remote.
+POLICY_OPTIONS = ('min_prefixlen_v4', 'min_prefixlen_v6', 'allow_private')
 
 
 def valid_source_names():
@@ -97,10 +99,11 @@ def _provenance(term, doc, metadata, count):
 
 
 def get_egress_ranges(terms, params, fetch_options=None, url=None, ip_version='all', aggregate=False,
-                      details=False, strict=True, warn=None, fetcher=None):
+                      details=False, strict=True, warn=None, fetcher=None, policy=None):
     """Return {'addresses': [...], 'details': [...] or None, 'provenance': [...]}.
 
-    `params` holds the source-specific options (None when not set).
+    `params` holds the source-specific options (None when not set). Every entry of every document
+    goes through `policy` (default: the entry policy for remote lists) before anything is returned.
     """
     warn = warn or (lambda msg: None)
     terms = list(terms or [])
@@ -115,6 +118,7 @@ def get_egress_ranges(terms, params, fetch_options=None, url=None, ip_version='a
     if details and aggregate:
         raise EgressError('details and aggregate cannot be combined: an aggregated prefix has no single origin')
     _addresses.require_netaddr()
+    policy = policy or _entry_policy.EntryPolicy(remote=True)
     fetch_options = fetch_options or FetchOptions()
     fetcher = fetcher or Fetcher(fetch_options, warn=warn)
 
@@ -140,11 +144,12 @@ def get_egress_ranges(terms, params, fetch_options=None, url=None, ip_version='a
 
     key = hashlib.sha256(json.dumps(
         [RESULT_FORMAT, ip_version, aggregate, details, strict,
+         [policy.min_prefixlen, policy.allow_private, policy.allow_anywhere],
          [[term, sorted(sp.items()), doc.url, doc.digest] for term, source, sp, doc in fetched]],
         sort_keys=True, default=str).encode('utf-8')).hexdigest()
     memo = fetcher.cache.load_result(key) if all(doc.digest for _t, _s, _p, doc in fetched) else None
     if memo is None:
-        memo = _compute(fetched, ip_version, aggregate, details, strict, warn)
+        memo = _compute(fetched, ip_version, aggregate, details, strict, warn, policy)
         try:
             fetcher.cache.store_result(key, memo)
         except (IOError, OSError) as error:
@@ -161,7 +166,7 @@ def get_egress_ranges(terms, params, fetch_options=None, url=None, ip_version='a
     return {'addresses': memo['addresses'], 'details': detail_list, 'provenance': provenance}
 
 
-def _compute(fetched, ip_version, aggregate, details, strict, warn):
+def _compute(fetched, ip_version, aggregate, details, strict, warn, policy):
     networks = {}
     detail_map = {}
     metadata, counts = [], []
@@ -171,8 +176,13 @@ def _compute(fetched, ip_version, aggregate, details, strict, warn):
         label = 'source %s (%s)' % (term, doc.url)
         metadata.append(source.metadata(parsed))
         count = 0
-        for entry, attrs in records:
-            for network in _addresses.parse_entry(entry, source=label, strict=strict, warn=warn):
+        parsed_records = [(entry, attrs, _addresses.parse_entry(entry, source=label, strict=strict, warn=warn))
+                          for entry, attrs in records]
+        # The whole document is checked, whatever ip_version keeps: a feed that lists ::/0 is not to be trusted.
+        policy.check_intervals(((entry, (n.version, n.first, n.last)) for entry, _a, entry_networks in parsed_records
+                                for n in entry_networks), label)
+        for entry, attrs, entry_networks in parsed_records:
+            for network in entry_networks:
                 if ip_version != 'all' and str(network.version) != ip_version:
                     continue
                 count += 1
@@ -242,6 +252,7 @@ def argument_spec():
         cache_ttl=dict(type='int', default=600),
         max_stale=dict(type='int', default=0),
         offline=dict(type='bool', default=False),
+        **_entry_policy.argument_spec(remote=True)
     )
 
 
@@ -249,6 +260,7 @@ def run_from_options(terms, get_option, warn):
     """Shared by the lookup and the module: `get_option(name)` reads one option."""
     fetch_options = FetchOptions(**dict((name, get_option(name)) for name in FETCH_OPTIONS))
     params = dict((name, get_option(name)) for name in SOURCE_OPTIONS)
+    policy = _entry_policy.EntryPolicy(remote=True, **dict((name, get_option(name)) for name in POLICY_OPTIONS))
     return get_egress_ranges(terms, params, fetch_options=fetch_options, url=get_option('url'),
                              ip_version=get_option('ip_version'), aggregate=get_option('aggregate'),
-                             details=get_option('details'), strict=get_option('strict'), warn=warn)
+                             details=get_option('details'), strict=get_option('strict'), warn=warn, policy=policy)

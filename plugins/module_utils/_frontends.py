@@ -33,7 +33,7 @@ else:
     HAS_DNSPYTHON = True
     DNSPYTHON_IMPORT_ERROR = None
 
-from ansible_collections.allowlist.egress.plugins.module_utils import _addresses
+from ansible_collections.allowlist.egress.plugins.module_utils import _addresses, _entry_policy, _intervals
 from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError, ResolveError
 
 DEFAULT_DOMAIN = 'outsystemsenterprise.com'
@@ -110,7 +110,7 @@ class FrontendResolver(object):
     """Options of one resolution run."""
 
     def __init__(self, nameservers=None, port=53, timeout=3.0, retries=2, tcp=False, ip_version='all',
-                 concurrency=64, allow_load_balancer=False, domain=DEFAULT_DOMAIN):
+                 concurrency=64, allow_load_balancer=False, domain=DEFAULT_DOMAIN, allow_private=False):
         if not HAS_DNSPYTHON:
             raise EgressError('The Python library dnspython is required (pip install dnspython): %s'
                               % DNSPYTHON_IMPORT_ERROR)
@@ -129,6 +129,8 @@ class FrontendResolver(object):
         self.concurrency = int(concurrency)
         self.allow_load_balancer = allow_load_balancer
         self.domain = domain
+        # DNS answers are remote: a sinkhole's 0.0.0.0 or a loopback answer must never reach a firewall.
+        self.policy = _entry_policy.EntryPolicy(remote=True, allow_private=allow_private)
 
     def resolve(self, names):
         """Return one dict per front-end: name, hostname, addresses (canonical CIDRs), cnames."""
@@ -168,6 +170,20 @@ class FrontendResolver(object):
                     'instead, or set allow_load_balancer=true' % balancers[0])
         if not any(o.addresses for o in per_type):
             return 'no %s records' % ' or '.join(self.rdtypes)
+        return self._refused_answer([a for o in per_type for a in o.addresses])
+
+    def _refused_answer(self, addresses):
+        for address in addresses:
+            interval = _intervals.parse(address)[0]
+            why = self.policy.problem(interval)
+            if why is None:
+                continue
+            if not self.policy.allow_private and _entry_policy.private_range(interval):
+                return ('it resolved to %s, a private address: this resolver answers through the VPN\'s conditional '
+                        'forwarder. Over the internet, resolve the front-ends with public resolvers (nameservers); '
+                        'over the VPN, allowlist the VPN\'s private range instead (a static source), as OutSystems '
+                        'says; or set allow_private=true' % address)
+            return 'it resolved to %s, which is refused: %s' % (address, why)
         return None
 
     async def _resolve_all(self, hostnames):

@@ -32,6 +32,8 @@ description:
 extends_documentation_fragment:
   - allowlist.egress.attributes
   - allowlist.egress.address_set
+  - allowlist.egress.entry_policy
+  - allowlist.egress.entry_policy.local
 attributes:
   check_mode:
     support: full

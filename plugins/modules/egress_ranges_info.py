@@ -21,6 +21,8 @@ extends_documentation_fragment:
   - allowlist.egress.egress_ranges
   - allowlist.egress.egress_ranges.module_sources
   - allowlist.egress.fetch
+  - allowlist.egress.entry_policy
+  - allowlist.egress.entry_policy.remote
 requirements:
   - requests
   - netaddr

@@ -28,6 +28,8 @@ description:
 extends_documentation_fragment:
   - allowlist.egress.attributes
   - allowlist.egress.address_set
+  - allowlist.egress.entry_policy
+  - allowlist.egress.entry_policy.local
   - allowlist.egress.address_set.persist
 attributes:
   check_mode:

@@ -96,7 +96,7 @@ def test_project_guards(ansible, atlas):
         task(api, ca, 'too many', addresses=['10.0.%d.%d' % (i // 100, 2 * (i % 100)) for i in range(201)],
              force=True, ignore_errors=True),
     ])
-    assert 'Refusing to remove 10 of 10 entries' in results['wipe']['msg']
+    assert 'Refusing to remove 10 of 10 IPv4 addresses' in results['wipe']['msg']
     assert "'atlas.example' from addresses[1]" in results['bad address']['msg']
     assert 'HTTP 401' in results['bad key']['msg'] and 'NOT_IN_GROUP' in results['bad key']['msg']
     assert 'No Atlas credentials' in results['no key']['msg']
@@ -138,3 +138,24 @@ def test_app_services(ansible, atlas):
     assert [m[0] for m in methods] == ['DELETE', 'POST', 'POST', 'PATCH']  # the comment change is a PATCH, not a delete
     assert all(r['headers']['Authorization'].startswith('Bearer ') for r in api.writes())
     assert 'failed to authenticate' in results['bad key']['msg'] or 'InvalidSession' in results['bad key']['msg']
+
+
+def test_allow_all_needs_allow_anywhere(ansible, atlas):
+    api, ca = atlas
+    results, proc = ansible.playbook([
+        task(api, ca, 'world', addresses=['192.0.2.1', '0.0.0.0/0'], ignore_errors=True),
+        task(api, ca, 'world v6', addresses=['::/0'], ignore_errors=True),
+        task(api, ca, 'two halves', addresses=['0.0.0.0/1', '128.0.0.0/1'], ignore_errors=True),
+        task(api, ca, 'loopback', addresses=['127.0.0.1'], allow_anywhere=True, ignore_errors=True),
+    ])
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert 'Refusing 0.0.0.0/0 from addresses[1]: it is the whole IPv4 address space' in results['world']['msg']
+    assert 'allow_anywhere=true' in results['world']['msg']
+    assert 'Refusing ::/0 from addresses[0]' in results['world v6']['msg']
+    assert 'Refusing 0.0.0.0/1 from addresses[0]' in results['two halves']['msg']
+    assert 'Refusing 127.0.0.1 from addresses[0]: it is in the loopback range' in results['loopback']['msg']
+    assert api.writes() == [] and api.project == {}
+    # The one legitimate case: Atlas's own "allow access from anywhere" entry, asked for explicitly.
+    results, proc = ansible.playbook([task(api, ca, 'anywhere', addresses=['0.0.0.0/0'], allow_anywhere=True)])
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert results['anywhere']['changed'] and api.project == {'0.0.0.0/0': 'allowlist.egress'}

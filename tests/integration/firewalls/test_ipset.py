@@ -76,8 +76,8 @@ def test_ipv6_hash_ip_maxelem_and_zero_prefix(host):
         task('too wide for hash:ip', name='hosts', addresses=['10.0.0.0/8'], ignore_errors=True),
         task('small', name='small', maxelem=4, addresses=['192.0.2.%d' % (i * 2) for i in range(4)]),
         task('grow by merging', name='small', state='merged', addresses=['198.51.100.%d' % (i * 2) for i in range(3)]),
-        task('everything', name='all', addresses=['0.0.0.0/0']),
-        task('everything again', name='all', addresses=['0.0.0.0/0']),
+        task('everything', name='all', addresses=['0.0.0.0/0'], allow_anywhere=True),
+        task('everything again', name='all', addresses=['0.0.0.0/0'], allow_anywhere=True),
         task('type clash', name='hosts', set_type='hash:net', addresses=['192.0.2.1'], ignore_errors=True),
     ])
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -101,7 +101,7 @@ def test_max_removals_and_bad_input_leave_the_kernel_unchanged(host):
     ns.run(['iptables', '-A', 'INPUT', '-p', 'tcp', '-m', 'set', '--match-set', 'allow', 'src', '-j', 'ACCEPT'])
     assert 'xt match set' in ns.ruleset()
     bad = [
-        ('empty source', dict(name='allow', addresses=[]), ['Refusing to remove 10 of 10 entries']),
+        ('empty source', dict(name='allow', addresses=[]), ['Refusing to remove 10 of 10 IPv4 addresses']),
         ('not an address', dict(name='allow', addresses=['192.0.2.1', '192.0.2.1/33']), ["'192.0.2.1/33'", 'addresses[1]']),
         ('injection in name', dict(name='allow; ipset flush', addresses=['192.0.2.1']), ["'allow; ipset flush'"]),
         ('name too long', dict(name='x' * 32, addresses=['192.0.2.1']), ['31 characters']),

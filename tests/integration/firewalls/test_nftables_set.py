@@ -189,7 +189,7 @@ def test_max_removals_protects_the_set(host):
     ])
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert results['empty source']['_status'] == 'failed'
-    assert 'Refusing to remove 10 of 10 entries' in results['empty source']['msg']
+    assert 'Refusing to remove 10 of 10 IPv4 addresses' in results['empty source']['msg']
     assert 'Refusing to remove 6 of 10' in results['six of ten']['msg'] and 'max_removals=50%' in results['six of ten']['msg']
     assert results['six of ten allowed by count']['removed'] == ['192.0.2.%d/32' % (i * 2) for i in range(4, 10)]
     assert "'lots'" in results['bad max_removals']['msg']

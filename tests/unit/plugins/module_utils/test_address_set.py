@@ -86,20 +86,87 @@ def test_removal_limit(value, before, limit):
     assert _address_set.removal_limit(value, before) == limit
 
 
-@pytest.mark.parametrize('value', ['-1', 'half', '50 percent', ''])
+@pytest.mark.parametrize('value', ['-1', 'half', '50 percent', '', '\u00b2', '\u0663', '50%%'])
 def test_removal_limit_rejects(value):
     with pytest.raises(EgressError, match='Invalid max_removals'):
         _address_set.removal_limit(value, 10)
 
 
-def test_check_removals_counts_entries_not_addresses():
-    current = elements(('0.0.0.0/0', None))
-    plan = plan_for(current, ['192.0.2.0/24'])
-    assert plan.removed_entries == 1 and len(plan.removed) > 1
-    with pytest.raises(EgressError, match='Refusing to remove 1 of 1 entries from the set'):
+def hosts(count, start=0):
+    return ['198.51.100.%d' % i for i in range(start, start + count)]
+
+
+def test_max_removals_counts_addresses_not_merged_prefixes():
+    # 100 addresses that the kernel stores as three prefixes (.0/26, .64/27, .96/30): losing .0/26 is
+    # 64 addresses gone, not "1 of 3 entries".
+    current = elements(('198.51.100.0/26', None), ('198.51.100.64/27', None), ('198.51.100.96/30', None))
+    plan = plan_for(current, hosts(36, 64))
+    assert plan.address_counts()[4] == (100, 64, 0)
+    with pytest.raises(EgressError, match='Refusing to remove 64 of 100 IPv4 addresses from the set: more than '
+                                          r'max_removals=50% allows \(50\)'):
         _address_set.check_removals(plan, '50%', False, 'the set')
+    with pytest.raises(EgressError, match='max_removals=63 allows'):
+        _address_set.check_removals(plan, '63', False, 'the set')
+    _address_set.check_removals(plan, '64', False, 'the set')
     _address_set.check_removals(plan, '50%', True, 'the set')
-    _address_set.check_removals(plan, '1', False, 'the set')
+
+
+def test_max_removals_is_per_family():
+    # One IPv6 /64 dwarfs every IPv4 address: each family is judged against its own size.
+    current = elements(('192.0.2.0/24', None), ('2001:db8::/64', None), ('2001:db8:1::/64', None))
+    plan = plan_for(current, ['192.0.2.0/25', '2001:db8::/64', '2001:db8:1::/64'])
+    with pytest.raises(EgressError, match='Refusing to remove 128 of 256 IPv4 addresses'):
+        _address_set.check_removals(plan, '49%', False, 'the set')
+    _address_set.check_removals(plan, '50%', False, 'the set')
+
+
+def test_max_removals_a_bad_value_fails_even_with_nothing_removed():
+    plan = plan_for(elements(('192.0.2.1', None)), ['192.0.2.1'])
+    with pytest.raises(EgressError, match='Invalid max_removals'):
+        _address_set.check_removals(plan, 'x', False, 'the set')
+
+
+def test_max_additions_counts_addresses_and_spares_a_new_object():
+    current = elements(*[(h, None) for h in hosts(10)])
+    grown = plan_for(current, hosts(10) + ['203.0.113.0/24'])
+    assert grown.address_counts()[4] == (10, 0, 256)
+    with pytest.raises(EgressError, match='Refusing to add 256 IPv4 addresses to the 10 in the set: more than '
+                                          r'max_additions=100% allows \(10\)'):
+        _address_set.check_additions(grown, '100%', False, 'the set')
+    _address_set.check_additions(grown, '256', False, 'the set')
+    _address_set.check_additions(grown, '100%', True, 'the set')
+    _address_set.check_additions(grown, None, False, 'the set')  # off unless set
+    _address_set.check_additions(grown, '', False, 'the set')
+    # Into an empty object: never blocked, however large the first list.
+    _address_set.check_additions(plan_for([], hosts(200)), '0', False, 'the set')
+    # A family that is new to the object counts as empty too.
+    _address_set.check_additions(plan_for(current, hosts(10) + ['2001:db8::/48']), '0', False, 'the set')
+    merged = plan_for(current, ['203.0.113.0/24'], state='merged')
+    with pytest.raises(EgressError, match='Refusing to add 256 IPv4'):
+        _address_set.check_additions(merged, '50%', False, 'the set')
+    with pytest.raises(EgressError, match="Invalid max_additions 'lots'"):
+        _address_set.check_additions(merged, 'lots', False, 'the set')
+
+
+def test_sync_refuses_the_whole_space_unless_allowed():
+    class Backend(object):
+        """Nothing but what sync() calls before it reads: the policy runs before any backend call."""
+        state = None
+
+        def check_comment(self, comment, where):
+            pass
+
+        def __getattr__(self, name):
+            raise AssertionError('the backend was called (%s) before the policy refused the entries' % name)
+
+    for entry in ('0.0.0.0/0', '::/0'):
+        with pytest.raises(EgressError, match=r'Refusing %s from addresses\[1\]: it is the whole IPv. address '
+                                              'space.*allow_anywhere=true' % entry.replace('.', '[.]')):
+            _address_set.sync(Backend(), dict(addresses=['192.0.2.1', entry], state='replaced'))
+    with pytest.raises(EgressError, match=r'Refusing 127.0.0.1 from addresses\[0\]: it is in the loopback range'):
+        _address_set.sync(Backend(), dict(addresses=['127.0.0.1'], state='merged', allow_anywhere=True))
+    with pytest.raises(EgressError, match=r'Refusing 10.0.0.0-11.255.255.255 \(10.0.0.0/7\) from addresses\[0\]: it is wider than /8'):
+        _address_set.sync(Backend(), dict(addresses=['10.0.0.0-11.255.255.255'], state='rendered'))
 
 
 def test_diff_lines_show_comments():
