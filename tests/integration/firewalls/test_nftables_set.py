@@ -223,6 +223,7 @@ def test_bad_input_leaves_the_kernel_unchanged(host):
 
 def test_persist_survives_a_reboot(host, netns, tmp_path):
     ns, ansible = host
+    (tmp_path / 'nftables.d').mkdir()
     path = str(tmp_path / 'nftables.d' / 'allow.nft')
     addresses = ['192.0.2.0/24', {'address': '198.51.100.7', 'comment': 'partner A'}]
     results, proc = ansible.playbook([
