@@ -47,7 +47,10 @@ def test_states_check_mode_diff_idempotence(host):
     plan = results['plan']
     assert plan['changed'] and plan['added'] == ['192.0.2.0/24', '198.51.100.7/32', '203.0.113.0/28']
     assert plan['diff']['after'] == '192.0.2.0/24\n198.51.100.7/32\n203.0.113.0/28  # partner A\n'
-    assert plan['commands'][0] == 'create allow hash:net family inet maxelem 65536 comment'
+    # A new set is filled under the temporary name and renamed when complete.
+    tmp = plan['commands'][0].split()[1]
+    assert tmp.startswith('ae-swap-') and plan['commands'][0] == 'create %s hash:net family inet maxelem 65536 comment' % tmp
+    assert plan['commands'][-1] == 'rename %s allow' % tmp
     assert results['gather missing']['exists'] is False
     assert results['create']['changed'] and results['create']['swapped'] is False
     for name in ('again', 'same list spelled otherwise', 'merge again'):
@@ -114,6 +117,7 @@ def test_max_removals_and_bad_input_leave_the_kernel_unchanged(host):
 
 def test_persist_and_lock(host, netns, tmp_path):
     ns, ansible = host
+    (tmp_path / 'ipsets').mkdir()
     path = str(tmp_path / 'ipsets' / 'allow.save')
     addresses = ['192.0.2.0/24', {'address': '198.51.100.7', 'comment': 'partner A'}]
     lock_file = str(tmp_path / 'allow.lock')
