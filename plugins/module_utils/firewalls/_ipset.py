@@ -91,6 +91,11 @@ class Ipset(object):
     @staticmethod
     def check_comment(comment, where):
         check_comment(comment, where, COMMENT_MAX)
+        # ipset reads a comment such as "-exist", "-q" or "--file" as one of its options, even quoted in a
+        # restore batch, and fails that line (measured with ipset 7.17).
+        if comment.startswith('-'):
+            raise EgressError('Invalid comment %r at %s: an ipset comment may not start with "-" (ipset reads some, '
+                              'such as "-exist", as options)' % (comment, where))
 
     def _ipset(self, argv, data=None, what='update'):
         rc, out, err = self.run(['ipset'] + argv, data=data)
