@@ -450,16 +450,22 @@ def read_text(path):
         raise
 
 
-def persist_target(path):
+def persist_target(path, check_mode=False, warn=None):
     """Check a `persist` path before anything changes; return the file to write (a symlink's target).
 
     The path must be absolute and its directory must exist: a typo must not create a tree that nothing loads.
+    Check mode only warns about a missing directory, which an earlier task of the same play may create.
     """
     if not os.path.isabs(path):
         raise EgressError('Invalid persist %r: use an absolute path (the module runs in a temporary directory)' % (path,))
     target = os.path.realpath(path)
     directory = os.path.dirname(target)
     if not os.path.isdir(directory):
+        if check_mode and not os.path.lexists(directory):
+            if warn:
+                warn('The directory %s of persist does not exist: a run that is not in check mode fails unless an '
+                     'earlier task creates it' % directory)
+            return target
         raise EgressError('Invalid persist %r: the directory %s does not exist (create it first)' % (path, directory))
     if os.path.lexists(target) and not os.path.isfile(target):
         raise EgressError('Invalid persist %r: %s exists and is not a regular file' % (path, target))
@@ -534,7 +540,7 @@ def sync(backend, params, check_mode=False, want_diff=False, warn=None):
         return dict(changed=False, rendered='\n'.join(commands) + '\n', commands=commands,
                     added=plan.added, removed=[], before_count=0, after_count=plan.after_count())
     persist = params.get('persist')
-    target = persist_target(persist) if persist and state != 'gathered' else None
+    target = persist_target(persist, check_mode, warn) if persist and state != 'gathered' else None
     with lock(params.get('lock_file') or backend.lock_path(), params.get('lock_timeout', 300.0), create=not check_mode):
         current = backend.read()
         if state == 'gathered':

@@ -333,6 +333,15 @@ def test_sync_follows_a_symlinked_persist_file(tmp_path):
     assert os.path.islink(link) and target.read_text() == '192.0.2.1/32\n'
 
 
+def test_check_mode_only_warns_about_a_missing_persist_directory(tmp_path):
+    warnings = []
+    path = str(tmp_path / 'made-by-an-earlier-task' / 'allow.nft')
+    params = dict(addresses=['192.0.2.1'], state='replaced', persist=path, lock_file=str(tmp_path / 'x.lock'))
+    result = _address_set.sync(FakeBackend([]), params, check_mode=True, warn=warnings.append)
+    assert result['persisted'] == path and 'does not exist' in warnings[0]
+    assert os.listdir(str(tmp_path)) == []
+
+
 def test_check_mode_writes_nothing(tmp_path):
     (tmp_path / 'etc').mkdir()
     log = []
