@@ -339,7 +339,7 @@ def target_groups(state, current, desired):
     raise EgressError('No target for state %s' % state)
 
 
-# ASCII digits only: str.isdigit() and \\d also accept "²" or "٥", which int() and float() then refuse or misread.
+# ASCII digits only: str.isdigit() and \d also accept "²" or "٥", which int() and float() then refuse or misread.
 _COUNT = re.compile(r'[0-9]+\Z')
 _PERCENT = re.compile(r'([0-9]+(?:\.[0-9]+)?) *%\Z')
 

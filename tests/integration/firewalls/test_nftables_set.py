@@ -399,3 +399,18 @@ def test_names_of_255_characters(hfw):
     assert results['long names']['changed'] and not results['long names again']['changed']
     assert elements(ns, table, name) == ['192.0.2.0/24']
     assert '1 to 255 characters' in results['too long']['msg']
+
+
+def test_the_whole_persist_file_is_checked_before_the_kernel_changes(hfw, tmp_path):
+    ns, ansible = hfw
+    # What an older version left: a 139-byte comment, which nft's JSON input takes and `nft -f` refuses.
+    ns.run(['nft', '-f', '-'], data='add table inet filter\nadd set inet filter allow { type ipv4_addr; flags interval; }\n')
+    ns.run(['nft', '-j', '-f', '-'], data=json.dumps({'nftables': [{'add': {'element': {
+        'family': 'inet', 'table': 'filter', 'name': 'allow', 'elem': [{'elem': {'val': '192.0.2.1', 'comment': PORTUGUESE}}]}}}]}))
+    (tmp_path / 'etc').mkdir()
+    path = str(tmp_path / 'etc' / 'allow.nft')
+    bad = [('merge beside a comment nft -f refuses', dict(table='filter', set='allow', state='merged',
+                                                           addresses=['198.51.100.1'], persist=path),
+            ['The persist file for nftables set inet filter allow fails `nft -c`', 'comment too long'])]
+    assert_refused_without_change(ns, ansible, MODULE, bad)
+    assert os.listdir(str(tmp_path / 'etc')) == []
