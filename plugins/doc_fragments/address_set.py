@@ -22,7 +22,7 @@ options:
       - A comment with a control character (C0, C1 or DEL, so also a line break or a tab), a line or paragraph
         separator, or a bidirectional control (U+200E, U+200F, U+061C, U+202A to U+202E, U+2066 to U+2069) is refused
         for every module, before anything changes, with an error that names the entry (V(addresses[3])). Each module
-        also has its own limit, for example 128 bytes of UTF-8 for nftables and 255 bytes for ipset (not characters:
+        also has its own limit, for example 128 bytes of UTF-8 for nftables and 255 bytes for ipset (not characters;
         a character such as C(ç) takes two bytes).
     type: list
     elements: raw
@@ -88,7 +88,7 @@ options:
       - Also write the address object to this file, atomically (a temporary file and a rename), in the form
         the boot-time configuration loads, so it survives a reboot. Writing the file counts as a change.
       - The path must be absolute and its directory must exist; otherwise, or when the directory cannot be written
-        (read-only), the module fails before anything changes. A symlink is followed: its target is rewritten and the
+        (read-only), the module fails before anything changes. A symlink is followed, so its target is rewritten and the
         link stays. An existing file keeps its owner, group and mode; a new one gets mode C(0644).
       - The whole new file is written to a temporary file next to its target and loaded the way a boot loads it, in
         a new, empty network namespace (C(unshare --net)) that changes nothing on the host, B(before) the kernel is

@@ -23,8 +23,8 @@ description:
     (a larger O(maxelem), or entry comments on a set created without comment support).
   - A new set is filled under a temporary name and renamed when complete (C(ipset restore) applies a batch line by
     line), so a line the kernel refuses never leaves an empty or half-filled set behind.
-  - Entry comments are at most 255 bytes of UTF-8 (not characters), and may not start with V(-): ipset reads some
-    such comments (V(-exist), V(-q)) as its own options.
+  - Entry comments are at most 255 bytes of UTF-8 (not characters), and may not start with V(-), because ipset
+    reads some such comments (V(-exist), V(-q)) as its own options.
   - C(hash:net) cannot hold a /0; V(0.0.0.0/0) is stored as two /1, which cover the same addresses.
     C(hash:ip) holds single addresses, so CIDRs are expanded (up to 65536 addresses each).
   - O(persist) writes the set as an C(ipset restore) file (C(create), C(flush), C(add) lines). Load it at boot with
