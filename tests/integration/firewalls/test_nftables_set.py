@@ -409,8 +409,8 @@ def test_the_whole_persist_file_is_checked_before_the_kernel_changes(hfw, tmp_pa
         'family': 'inet', 'table': 'filter', 'name': 'allow', 'elem': [{'elem': {'val': '192.0.2.1', 'comment': PORTUGUESE}}]}}}]}))
     (tmp_path / 'etc').mkdir()
     path = str(tmp_path / 'etc' / 'allow.nft')
-    bad = [('merge beside a comment nft -f refuses', dict(table='filter', set='allow', state='merged',
-                                                           addresses=['198.51.100.1'], persist=path),
+    args = dict(table='filter', set='allow', state='merged', addresses=['198.51.100.1'], persist=path)
+    bad = [('merge beside a comment nft -f refuses', args,
             ['The persist file for nftables set inet filter allow fails `nft -c`', 'comment too long'])]
     assert_refused_without_change(ns, ansible, MODULE, bad)
     assert os.listdir(str(tmp_path / 'etc')) == []

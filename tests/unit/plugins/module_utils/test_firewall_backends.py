@@ -30,8 +30,8 @@ class Runner(object):
 
 
 def _listed(set_type):
-    return (0, json.dumps({'nftables': [{'metainfo': {}}, {'set': {'family': 'inet', 'table': 'filter', 'name': 'svc',
-                                                                    'type': set_type, 'handle': 1}}]}), '')
+    found = {'family': 'inet', 'table': 'filter', 'name': 'svc', 'type': set_type, 'handle': 1}
+    return (0, json.dumps({'nftables': [{'metainfo': {}}, {'set': found}]}), '')
 
 
 @pytest.mark.parametrize('set_type, shown', [(['ipv4_addr', 'inet_service'], 'ipv4_addr . inet_service'),
