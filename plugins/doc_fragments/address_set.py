@@ -19,11 +19,18 @@ options:
         overlapping and adjacent prefixes collapse, so two /25 and one /24 are the same list, and a second
         run with the same input reports no change.
       - When entries overlap, the first one (and so its comment) wins.
+      - A comment with a control character (C0, C1 or DEL, so also a line break or a tab), a line or paragraph
+        separator, or a bidirectional control (U+200E, U+200F, U+061C, U+202A to U+202E, U+2066 to U+2069) is refused
+        for every module, before anything changes, with an error that names the entry (V(addresses[3])). Each module
+        also has its own limit, for example 128 bytes of UTF-8 for nftables and 255 bytes for ipset (not characters;
+        a character such as C(ç) takes two bytes).
     type: list
     elements: raw
     default: []
   entry_comment:
-    description: Comment for the entries that have none of their own.
+    description:
+      - Comment for the entries that have none of their own. Checked like the comments in O(addresses); an error
+        names V(entry_comment).
     type: str
   state:
     description:
@@ -50,6 +57,8 @@ options:
         goes counts 256, and 100 addresses stored as 3 merged prefixes count as 100.
       - A sync that would remove more fails before anything changes, so an empty or broken source never wipes a
         production allowlist.
+      - ASCII digits only, optionally with a decimal part for a percentage (V(12.5%)); anything else (V(-1), V(²), an
+        empty string) is an error naming the value. A percentage above 100 allows removing everything, like V(100%).
     type: str
     default: 50%
   max_additions:
@@ -69,12 +78,15 @@ options:
     description:
       - Seconds to wait for another run on the same address object to finish. Runs on one object take a lock
         file in C(/run/lock/allowlist.egress/), so two of them at once never lose entries.
+      - In check mode no lock file is created; an existing one is waited for (shared), so a check does not read an
+        object in the middle of a change.
     type: float
     default: 300
   lock_file:
     description:
       - The lock file for O(lock_timeout). Default one file per address object under C(/run/lock/allowlist.egress/)
-        (or the temporary directory where that is not writable).
+        (or the temporary directory where that is not writable), named after the object; a name too long for a file
+        name keeps its first characters and ends in the SHA-256 of the whole name.
     type: path
 """
 
@@ -85,5 +97,12 @@ options:
     description:
       - Also write the address object to this file, atomically (a temporary file and a rename), in the form
         the boot-time configuration loads, so it survives a reboot. Writing the file counts as a change.
+      - The path must be absolute and its directory must exist; otherwise, or when the directory cannot be written
+        (read-only), the module fails before anything changes. A symlink is followed, so its target is rewritten and the
+        link stays. An existing file keeps its owner, group and mode; a new one gets mode C(0644).
+      - The whole new file is written to a temporary file next to its target and loaded the way a boot loads it, in
+        a new, empty network namespace (C(unshare --net)) that changes nothing on the host, B(before) the kernel is
+        touched; it is renamed into place only after the kernel took the change. A file that would fail at boot is
+        an error and nothing changes. In check mode the file is checked but nothing is written.
     type: path
 """

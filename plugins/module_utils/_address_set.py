@@ -21,11 +21,15 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import hashlib
 import os
 import re
+import stat
 import tempfile
 import time
+import unicodedata
 from collections import OrderedDict, namedtuple
+from fractions import Fraction
 
 from ansible_collections.allowlist.egress.plugins.module_utils import _entry_policy, _intervals
 from ansible_collections.allowlist.egress.plugins.module_utils._errors import AddressError, EgressError
@@ -127,11 +131,43 @@ def _entry_parts(entry, source, index):
     return entry, None
 
 
+# Bidirectional controls reorder how a comment is displayed (U+202E makes "evil" read as "live"), so a
+# reviewer of a diff or `nft list` would not see what is stored.
+_BIDI_CONTROLS = frozenset('\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069')
+
+
+def check_comment_text(comment, where):
+    """Refuse what no backend should store in a comment: control, bidi and line-separator characters.
+
+    Shared by every backend; each backend checks its own length limit after this.
+    """
+    for ch in comment:
+        category = unicodedata.category(ch)
+        # Cc: C0, DEL and C1 controls (newline and tab included); Zl/Zp: line and paragraph separators;
+        # Cs: lone surrogates, which cannot be encoded in UTF-8 at all.
+        if category in ('Cc', 'Zl', 'Zp', 'Cs') or ch in _BIDI_CONTROLS:
+            raise EgressError('Invalid comment %r at %s: it holds U+%04X (%s); comments may not hold control, '
+                              'bidirectional-override or line-separator characters'
+                              % (comment, where, ord(ch), unicodedata.name(ch, category)))
+
+
 def parse_desired(entries, source='addresses', strict=False, warn=None, default_comment=None, check_comment=None):
     """Parse IP/CIDR/range strings or `{address, comment}` dicts into a Desired set.
 
-    Errors name the entry and where it came from (`source[index]`).
+    Errors name the entry and where it came from (`source[index]`, or `entry_comment`).
     """
+    checked = set()
+
+    def check(comment, where):
+        # Each distinct comment once: a list of 100,000 entries often shares one entry_comment.
+        if comment not in checked:
+            check_comment_text(comment, where)
+            if check_comment:
+                check_comment(comment, where)
+            checked.add(comment)
+
+    if default_comment is not None:
+        check(default_comment, 'entry_comment')
     raw = OrderedDict()
     parse = _intervals.parse
     for index, entry in enumerate(entries or []):
@@ -147,8 +183,8 @@ def parse_desired(entries, source='addresses', strict=False, warn=None, default_
             if comment is None:
                 comment = default_comment
             where = '%s[%d]' % (source, index)
-            if comment is not None and check_comment:
-                check_comment(comment, where)
+            if comment is not None:
+                check(comment, where)
             intervals = parse(address, source=where, strict=strict, warn=warn)
         group = raw.get(comment)
         if group is None:
@@ -317,21 +353,25 @@ def target_groups(state, current, desired):
     raise EgressError('No target for state %s' % state)
 
 
-_PERCENT = re.compile(r'^\s*([0-9]+(?:\.[0-9]+)?)\s*%\s*$', re.ASCII)
-_COUNT = re.compile(r'^\s*([0-9]+)\s*$', re.ASCII)
+# ASCII digits only: str.isdigit() and \d also accept "²" or "٥", which int() and float() then refuse or misread.
+_COUNT = re.compile(r'[0-9]+\Z')
+_PERCENT = re.compile(r'([0-9]+(?:\.[0-9]+)?) *%\Z')
 
 
 def guard_limit(name, value, before):
-    """How many addresses a guard allows: `value` is a count (100) or a percentage of `before` ("50%")."""
-    text = str(value)
+    """How many addresses a guard allows: `value` is a count (100) or a percentage of `before` ("50%").
+
+    A percentage above 100 allows more than there is, like 100% for removals.
+    """
+    text = str(value).strip()
+    if _COUNT.match(text):
+        return int(text)
     match = _PERCENT.match(text)
     if match:
-        return int(before * float(match.group(1)) / 100.0)
-    match = _COUNT.match(text)
-    if match:
-        return int(match.group(1))
-    raise EgressError('Invalid %s %r: use a number of addresses such as 100 or a percentage such as "50%%"'
-                      % (name, value))
+        # Exact arithmetic: a float of a long digit string overflows to inf.
+        return int(before * Fraction(match.group(1)) / 100)
+    raise EgressError('Invalid %s %r: use a number of addresses such as 100 or a percentage such as "50%%" '
+                      '(ASCII digits, not negative)' % (name, value))
 
 
 def removal_limit(max_removals, before_count):
@@ -401,17 +441,32 @@ def gathered(entries):
 
 
 @contextlib.contextmanager
-def lock(path, timeout):
-    """Serialise runs against one address object across processes (flock on `path`)."""
-    directory = os.path.dirname(path)
-    if directory and not os.path.isdir(directory):
-        os.makedirs(directory, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+def lock(path, timeout, create=True):
+    """Serialise runs against one address object across processes (flock on `path`).
+
+    With create=false (check mode, which writes nothing) a missing lock file means no run holds it, and an
+    existing one is only waited for, with a shared lock.
+    """
+    if not create:
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        except (IOError, OSError) as exc:
+            if exc.errno != errno.ENOENT:
+                raise EgressError('Cannot open the lock file %s: %s' % (path, exc))
+            yield
+            return
+        operation = fcntl.LOCK_SH
+    else:
+        directory = os.path.dirname(path)
+        if directory and not os.path.isdir(directory):
+            os.makedirs(directory, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        operation = fcntl.LOCK_EX
     try:
         deadline = time.monotonic() + timeout
         while True:
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(fd, operation | fcntl.LOCK_NB)
                 break
             except (IOError, OSError) as exc:
                 if exc.errno not in (errno.EAGAIN, errno.EACCES):
@@ -425,16 +480,26 @@ def lock(path, timeout):
         os.close(fd)
 
 
+# File names are at most 255 bytes (NAME_MAX); an nft table and set name may each be 255 characters.
+LOCK_NAME_MAX = 200
+
+
 def default_lock_path(*parts):
-    """A lock file per address object, e.g. /run/lock/allowlist.egress/nftables_set.inet.filter.allow.lock."""
+    """A lock file per address object, e.g. /run/lock/allowlist.egress/nftables_set.inet.filter.allow.lock.
+
+    A name too long for a file name keeps a readable start and ends in the SHA-256 of the whole name.
+    """
     base = '/run/lock' if os.path.isdir('/run/lock') and os.access('/run/lock', os.W_OK) else tempfile.gettempdir()
     name = '.'.join(re.sub(r'[^A-Za-z0-9_.-]', '_', str(p)) for p in parts)
+    if len(name) > LOCK_NAME_MAX:
+        digest = hashlib.sha256('\0'.join(str(p) for p in parts).encode('utf-8', 'surrogatepass')).hexdigest()
+        name = '%s.%s' % (name[:LOCK_NAME_MAX - len(digest) - 1], digest)
     return os.path.join(base, 'allowlist.egress', name + '.lock')
 
 
 def read_text(path):
     try:
-        with open(path) as f:
+        with open(path, encoding='utf-8', errors='replace') as f:
             return f.read()
     except (IOError, OSError) as exc:
         if exc.errno == errno.ENOENT:
@@ -442,22 +507,82 @@ def read_text(path):
         raise
 
 
+def persist_target(path, check_mode=False, warn=None):
+    """Check a `persist` path before anything changes; return the file to write (a symlink's target).
+
+    The path must be absolute and its directory must exist: a typo must not create a tree that nothing loads.
+    Check mode only warns about a missing directory, which an earlier task of the same play may create.
+    """
+    if not os.path.isabs(path):
+        raise EgressError('Invalid persist %r: use an absolute path (the module runs in a temporary directory)' % (path,))
+    target = os.path.realpath(path)
+    directory = os.path.dirname(target)
+    if not os.path.isdir(directory):
+        if check_mode and not os.path.lexists(directory):
+            if warn:
+                warn('The directory %s of persist does not exist: a run that is not in check mode fails unless an '
+                     'earlier task creates it' % directory)
+            return target
+        raise EgressError('Invalid persist %r: the directory %s does not exist (create it first)' % (path, directory))
+    if os.path.lexists(target) and not os.path.isfile(target):
+        raise EgressError('Invalid persist %r: %s exists and is not a regular file' % (path, target))
+    return target
+
+
+class PendingFile(object):
+    """A file's new content in a temporary file next to it, renamed over it only by commit().
+
+    Keeps the owner, group and mode of the file it replaces (0644 for a new file). A directory that cannot be
+    written fails here, before the caller changes anything else.
+    """
+
+    def __init__(self, path, text, mode=0o644):
+        self.path = path
+        directory = os.path.dirname(os.path.abspath(path))
+        try:
+            st = os.stat(path)
+        except (IOError, OSError) as exc:
+            if exc.errno != errno.ENOENT:
+                raise EgressError('Cannot read %s: %s' % (path, exc))
+            st = None
+        try:
+            fd, self.tmp = tempfile.mkstemp(prefix='.%s.' % os.path.basename(path), dir=directory)
+        except (IOError, OSError) as exc:
+            raise EgressError('Cannot write the persist file %s, so nothing was changed: %s' % (path, exc))
+        try:
+            with os.fdopen(fd, 'w', encoding='utf-8') as f:
+                f.write(text)
+                f.flush()
+                if st is not None:
+                    os.fchown(f.fileno(), st.st_uid, st.st_gid)
+                os.fchmod(f.fileno(), stat.S_IMODE(st.st_mode) if st is not None else mode)
+                os.fsync(f.fileno())
+        except BaseException as exc:
+            self.discard()
+            if isinstance(exc, (IOError, OSError)):
+                raise EgressError('Cannot write the persist file %s, so nothing was changed: %s' % (path, exc))
+            raise
+
+    def commit(self):
+        os.rename(self.tmp, self.path)
+        self.tmp = None
+
+    def discard(self):
+        if self.tmp is not None:
+            try:
+                os.unlink(self.tmp)
+            except (IOError, OSError):
+                pass
+            self.tmp = None
+
+
 def write_atomic(path, text, mode=0o644):
     """Write `text` to `path` through a temporary file in the same directory and a rename."""
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix='.%s.' % os.path.basename(path), dir=directory)
+    pending = PendingFile(path, text, mode)
     try:
-        with os.fdopen(fd, 'w') as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)
-        os.rename(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+        pending.commit()
+    finally:
+        pending.discard()
 
 
 def sync(backend, params, check_mode=False, want_diff=False, warn=None):
@@ -473,7 +598,9 @@ def sync(backend, params, check_mode=False, want_diff=False, warn=None):
         commands = backend.commands(None, plan)
         return dict(changed=False, rendered='\n'.join(commands) + '\n', commands=commands,
                     added=plan.added, removed=[], before_count=0, after_count=plan.after_count())
-    with lock(params.get('lock_file') or backend.lock_path(), params.get('lock_timeout', 300.0)):
+    persist = params.get('persist')
+    target = persist_target(persist, check_mode, warn) if persist and state != 'gathered' else None
+    with lock(params.get('lock_file') or backend.lock_path(), params.get('lock_timeout', 300.0), create=not check_mode):
         current = backend.read()
         if state == 'gathered':
             entries = entries_of(_group(current.elements)) if current.exists else []
@@ -491,18 +618,32 @@ def sync(backend, params, check_mode=False, want_diff=False, warn=None):
         commands = backend.commands(current, plan)
         result = dict(changed=bool(commands), commands=commands, added=plan.added, removed=plan.removed,
                       before_count=plan.before_count(), after_count=plan.after_count())
-        persist = params.get('persist')
-        persist_text = backend.persist_text(plan) if persist else None
-        if persist and read_text(persist) != persist_text:
-            backend.validate_persist(plan)
+        pending = None
+        persist_text = backend.persist_text(plan) if target else None
+        if target and read_text(target) != persist_text:
             result['changed'] = True
             result['persisted'] = persist
-        else:
-            persist_text = None
-        if commands and not check_mode:
-            backend.apply(current, plan)
-        if persist_text is not None and not check_mode:
-            write_atomic(persist, persist_text)
+            # The whole file is written next to its target and checked before the kernel is touched, and
+            # renamed into place only after the kernel took the change: a boot never loads a file that fails.
+            if check_mode:
+                note = backend.validate_persist(persist_text, None)
+            else:
+                pending = PendingFile(target, persist_text)
+                try:
+                    note = backend.validate_persist(persist_text, pending.tmp)
+                except BaseException:
+                    pending.discard()
+                    raise
+            if note and warn:
+                warn(note)
+        try:
+            if commands and not check_mode:
+                backend.apply(current, plan)
+            if pending is not None:
+                pending.commit()
+        finally:
+            if pending is not None:
+                pending.discard()
         if want_diff:
             result['diff'] = diff(plan, backend.describe())
         result.update(backend.facts(current, plan))
@@ -517,7 +658,7 @@ def _absent(backend, current, check_mode, want_diff, persist=None):
         result['commands'] = backend.remove_commands(current)
         if not check_mode:
             backend.remove(current)
-    if persist and os.path.exists(persist):
+    if persist and os.path.lexists(persist):
         result['changed'] = True
         result['persisted'] = persist
         if not check_mode:

@@ -21,11 +21,18 @@ description:
     atomically and rules keep referring to the name), then destroys the temporary set. O(state=merged) and
     O(state=deleted) edit the live set, adding before deleting, and swap too when the set must be recreated
     (a larger O(maxelem), or entry comments on a set created without comment support).
+  - A new set is filled under a temporary name and renamed when complete (C(ipset restore) applies a batch line by
+    line), so a line the kernel refuses never leaves an empty or half-filled set behind.
+  - Entry comments are at most 255 bytes of UTF-8 (not characters), and may not start with V(-), because ipset
+    reads some such comments (V(-exist), V(-q)) as its own options.
   - C(hash:net) cannot hold a /0; V(0.0.0.0/0) is stored as two /1, which cover the same addresses.
     C(hash:ip) holds single addresses, so CIDRs are expanded (up to 65536 addresses each).
   - O(persist) writes the set as an C(ipset restore) file (C(create), C(flush), C(add) lines). Load it at boot with
     C(ipset restore -exist -f <file>) before the iptables rules, for example from a systemd unit or
-    C(/etc/iptables/ipsets) with C(ipset-persistent).
+    C(/etc/iptables/ipsets) with C(ipset-persistent). Before the kernel is touched, the whole file is loaded with
+    C(ipset restore -exist) in a new, empty network namespace (ipsets belong to a network namespace, so this changes
+    nothing on the host). Without the privilege to make one (C(CAP_SYS_ADMIN)), the module warns and relies on its
+    own checks of names and comments.
 extends_documentation_fragment:
   - allowlist.egress.attributes
   - allowlist.egress.address_set
@@ -66,9 +73,11 @@ options:
     type: int
 requirements:
   - ipset (the command-line tool)
+  - unshare (util-linux), to check the O(persist) file in an empty network namespace
 notes:
   - Run as root (or with C(CAP_NET_ADMIN)). Runs in the network namespace of the module's process.
-  - The temporary set of a replaced sync is named C(ae-swap-) and 12 hex digits derived from O(name).
+  - The temporary set of a replaced sync, and of a new set being filled, is named C(ae-swap-) and 12 hex digits
+    derived from O(name).
 seealso:
   - module: allowlist.egress.nftables_set
   - module: ansible.builtin.iptables

@@ -24,7 +24,13 @@ description:
   - O(persist) writes the set as an nft file (C(table ... { set ... { elements = { ... } } })). Include it from
     C(/etc/nftables.conf) B(before) the rules that refer to the set, for example C(include "/etc/nftables.d/allow.nft").
   - An existing set keeps its type, flags and comment. A set without the C(interval) flag holds single
-    addresses, so CIDRs are expanded (up to 65536 addresses each).
+    addresses, so CIDRs are expanded (up to 65536 addresses each). An existing set of any other type (a
+    concatenation such as C(ipv4_addr . inet_service), C(ether_addr)) is an error naming the set and its type.
+  - Entry comments are at most 128 bytes of UTF-8. nft's JSON input takes longer ones, but C(nft -f) then refuses
+    the O(persist) file at boot, so they are refused before anything changes.
+  - O(persist) is checked with C(nft -c -f) in a new, empty network namespace, so that the elements this run
+    replaces do not clash with the file's. Without the privilege to make one (C(CAP_SYS_ADMIN)), the module warns
+    and checks only the set's declaration against the live ruleset.
 extends_documentation_fragment:
   - allowlist.egress.attributes
   - allowlist.egress.address_set
@@ -48,8 +54,8 @@ options:
     choices: [ip, ip6, inet, bridge, netdev]
   table:
     description:
-      - The table's name. Up to 255 characters; a letter or an underscore first, then letters, digits, V(_), V(.)
-        or V(-). Anything else is refused before nft runs.
+      - The table's name. Up to 255 characters (the kernel's limit); a letter or an underscore first, then letters,
+        digits, V(_), V(.) or V(-). Anything else is refused before nft runs.
     type: str
     required: true
   set:
@@ -68,10 +74,13 @@ options:
     type: bool
     default: true
   comment:
-    description: Comment of the set, used when the module creates it. Up to 128 characters, no double quote.
+    description:
+      - Comment of the set, used when the module creates it. Up to 128 bytes of UTF-8 (what C(nft -f) accepts), no
+        double quote, and no control or bidirectional characters (see O(addresses)).
     type: str
 requirements:
   - nft (the nftables command-line tool, 0.9.3 or later, with JSON support)
+  - unshare (util-linux), to check the O(persist) file in an empty network namespace
 notes:
   - Run as root (or with C(CAP_NET_ADMIN)). Runs in the network namespace of the module's process.
 seealso:

@@ -310,7 +310,7 @@ class AtlasAccessList(object):
     def persist_text(self, plan):
         raise EgressError('persist does not apply to an Atlas access list')
 
-    def validate_persist(self, plan):
+    def validate_persist(self, text, path):
         return None
 
     def facts(self, current, plan):

@@ -351,7 +351,7 @@ class AwsPrefixList(object):
     def persist_text(self, plan):
         raise EgressError('persist does not apply to an AWS prefix list')
 
-    def validate_persist(self, plan):
+    def validate_persist(self, text, path):
         return None
 
     def facts(self, current, plan):

@@ -22,14 +22,16 @@ from ansible_collections.allowlist.egress.plugins.module_utils._errors import Eg
 from ansible_collections.allowlist.egress.plugins.module_utils._address_set import (
     MISSING, Current, check_expandable, check_one_family,
 )
-from ansible_collections.allowlist.egress.plugins.module_utils.firewalls._base import check_comment, check_name
+from ansible_collections.allowlist.egress.plugins.module_utils.firewalls._base import (
+    check_comment, check_name, isolated, isolation_failed,
+)
 
 SET_TYPES = ('hash:net', 'hash:ip')
 FAMILIES = {'inet': 4, 'inet6': 6}
 FAMILY_OF_VERSION = {4: 'inet', 6: 'inet6'}
 NAME_PATTERN = r'^[A-Za-z0-9_][A-Za-z0-9_.:-]*$'
 NAME_RULE = '1 to 31 characters (the kernel limit): letters, digits, "_", ".", ":" or "-", not starting with a punctuation mark'
-COMMENT_MAX = 255  # IPSET_MAX_COMMENT_SIZE
+COMMENT_MAX = 255  # bytes: IPSET_MAX_COMMENT_SIZE
 DEFAULT_MAXELEM = 65536
 
 
@@ -78,7 +80,7 @@ class Ipset(object):
         self.requested_maxelem = maxelem
         self.tmp = swap_name(name)
         self._batch = None
-        self._swap = False
+        self._swap = self._via_tmp = False
 
     def describe(self):
         return 'ipset %s' % self.name
@@ -89,6 +91,11 @@ class Ipset(object):
     @staticmethod
     def check_comment(comment, where):
         check_comment(comment, where, COMMENT_MAX)
+        # ipset reads a comment such as "-exist", "-q" or "--file" as one of its options, even quoted in a
+        # restore batch, and fails that line (measured with ipset 7.17).
+        if comment.startswith('-'):
+            raise EgressError('Invalid comment %r at %s: an ipset comment may not start with "-" (ipset reads some, '
+                              'such as "-exist", as options)' % (comment, where))
 
     def _ipset(self, argv, data=None, what='update'):
         rc, out, err = self.run(['ipset'] + argv, data=data)
@@ -177,10 +184,18 @@ class Ipset(object):
             count > self.current_maxelem
             or (comments and not current.properties.get('comment'))
             or (self.requested_maxelem and self.requested_maxelem != self.current_maxelem))
-        self._swap = False
-        if not exists:
+        self._swap = self._via_tmp = False
+        if current is None:
+            # rendered: the batch that makes the set, for review.
             lines = [self._create_line(self.name, count, comments)]
             lines += ['add %s %s' % (self.name, self._entry(p, c)) for p, c in targets]
+        elif not exists:
+            # Restore applies line by line: the new set is filled under the temporary name and renamed only when
+            # complete, so a line the kernel refuses never leaves an empty or half-filled set behind.
+            self._via_tmp = True
+            lines = [self._create_line(self.tmp, count, comments)]
+            lines += ['add %s %s' % (self.tmp, self._entry(p, c)) for p, c in targets]
+            lines.append('rename %s %s' % (self.tmp, self.name))
         elif not plan.changed and not needs_new_set:
             lines = []
         elif needs_new_set or self.state == 'replaced':
@@ -202,13 +217,14 @@ class Ipset(object):
     def apply(self, current, plan):
         if not self._batch:
             return
-        if self._swap:
+        via_tmp = self._swap or self._via_tmp
+        if via_tmp:
             # A temporary set left by an interrupted run would make `create` fail.
             self.run(['ipset', 'destroy', self.tmp])
         try:
             self._ipset(['-exist', 'restore'], data='\n'.join(self._batch) + '\n')
         except EgressError:
-            if self._swap:
+            if via_tmp:
                 self.run(['ipset', 'destroy', self.tmp])
             raise
 
@@ -236,8 +252,20 @@ class Ipset(object):
         lines += ['add %s %s' % (self.name, self._entry(p, c)) for p, c in targets]
         return '\n'.join(lines) + '\n'
 
-    def validate_persist(self, plan):
-        # Every line is built from validated names, canonical addresses and checked comments.
+    def validate_persist(self, text, path):
+        """Load the whole persist file (`path`, or `text` when None) as a boot does, in a new, empty network
+        namespace that vanishes afterwards: ipsets belong to a network namespace, so nothing here changes.
+        """
+        argv, data = (['ipset', 'restore', '-exist', '-f', path], None) if path else (['ipset', 'restore', '-exist'], text)
+        rc, out, err = self.run(isolated(argv), data=data)
+        if isolation_failed(rc, err):
+            # Without CAP_SYS_ADMIN there is no honest kernel check; every line is built from a checked name,
+            # canonical addresses and comments checked against ipset's limits.
+            return ('Could not check the persist file for %s in an empty network namespace (%s); relying on the '
+                    'checks of names and comments' % (self.describe(), err.strip()))
+        if rc != 0:
+            raise EgressError('The persist file for %s fails `ipset restore` in an empty network namespace, so '
+                              'nothing was changed: %s' % (self.describe(), (err or out).strip()))
         return None
 
     def facts(self, current, plan):

@@ -21,7 +21,9 @@ from ansible_collections.allowlist.egress.plugins.module_utils._errors import Eg
 from ansible_collections.allowlist.egress.plugins.module_utils._address_set import (
     MISSING, Current, check_expandable, check_one_family,
 )
-from ansible_collections.allowlist.egress.plugins.module_utils.firewalls._base import check_comment, check_name
+from ansible_collections.allowlist.egress.plugins.module_utils.firewalls._base import (
+    check_comment, check_name, isolated, isolation_failed,
+)
 
 FAMILIES = ('ip', 'ip6', 'inet', 'bridge', 'netdev')
 TYPES = {'ipv4_addr': 4, 'ipv6_addr': 6}
@@ -30,7 +32,7 @@ TYPE_OF_VERSION = {4: 'ipv4_addr', 6: 'ipv6_addr'}
 NAME_PATTERN = r'^[A-Za-z_][A-Za-z0-9_.-]*$'
 NAME_RULE = ('1 to 255 characters: a letter or underscore, then letters, digits, "_", "." or "-" '
              '(nft identifiers; anything else is refused before nft runs)')
-COMMENT_MAX = 128  # what nft accepts for set and element comments
+COMMENT_MAX = 128  # bytes: nft's parser refuses longer set and element comments (its JSON input does not)
 
 # nft 1.0 deletes an element from an interval set in time proportional to the
 # set's size (measured here: 100 deletions from 100,000 entries take 13 s, a
@@ -75,6 +77,7 @@ class NftablesSet(object):
         self.set_comment = comment
         self._batch = None
         self._create_text = None
+        self._declaration = None
 
     # -- identity ---------------------------------------------------------
     def describe(self):
@@ -108,9 +111,11 @@ class NftablesSet(object):
             raise EgressError('nft returned %d sets for %s' % (len(sets), self.describe()))
         found = sets[0]
         set_type = found.get('type')
-        if set_type not in TYPES:
-            raise EgressError('%s has type %s; this module manages ipv4_addr and ipv6_addr sets only'
-                              % (self.describe(), json.dumps(set_type)))
+        # A concatenation (ipv4_addr . inet_service) comes as a list.
+        if not isinstance(set_type, str) or set_type not in TYPES:
+            shown = ' . '.join(str(t) for t in set_type) if isinstance(set_type, list) else str(set_type)
+            raise EgressError('%s has type %s; this module manages ipv4_addr and ipv6_addr sets only, so nothing '
+                              'was changed' % (self.describe(), shown))
         flags = found.get('flags', [])
         if isinstance(flags, str):
             flags = [flags]
@@ -277,17 +282,30 @@ class NftablesSet(object):
         if elements:
             lines.append('\t\telements = {\n\t\t\t%s\n\t\t}' % ',\n\t\t\t'.join(elements))
         lines += ['\t}', '}', '']
+        if with_elements:
+            self._declaration = self.persist_text(plan, with_elements=False)
         return '\n'.join(lines)
 
-    def validate_persist(self, plan):
-        # The file is nft syntax, where keywords cannot be names: nft checks the declaration (-c changes
-        # nothing). The elements are our own canonical rendering, and checking them against the live set
-        # would report overlaps with what this very run replaces.
-        rc, out, err = self.run(['nft', '-c', '-f', '-'], data=self.persist_text(plan, with_elements=False))
+    def validate_persist(self, text, path):
+        """Check the whole persist file (`path`, or `text` when None) the way a boot loads it.
+
+        `nft -c` runs in a new, empty network namespace: checked against the live ruleset, the file's
+        elements would clash with the ones this very run replaces.
+        """
+        argv, data = (['nft', '-c', '-f', path], None) if path else (['nft', '-c', '-f', '-'], text)
+        rc, out, err = self.run(isolated(argv), data=data)
+        note = None
+        if isolation_failed(rc, err):
+            # Without CAP_SYS_ADMIN: the declaration against the live ruleset; the elements are our own
+            # canonical rendering with checked comments.
+            note = ('Could not check the persist file for %s in an empty network namespace (%s); checked its '
+                    'declaration only' % (self.describe(), err.strip()))
+            rc, out, err = self.run(['nft', '-c', '-f', '-'], data=self._declaration)
         if rc != 0:
             raise EgressError('The persist file for %s fails `nft -c` (a name that is an nft keyword, such as "set", '
                               'cannot be written in nft syntax), so nothing was changed: %s'
                               % (self.describe(), (err or out).strip()))
+        return note
 
     def facts(self, current, plan):
         return dict(type=self.type)

@@ -72,4 +72,4 @@ def test_example_playbook_end_to_end(netns, tmp_path, fqcn):
 
     results, proc = ansible.run_playbook(playbook, extra_vars=extra)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert 'ok=4 ' in proc.stdout and 'changed=0' in proc.stdout, proc.stdout
+    assert 'ok=5 ' in proc.stdout and 'changed=0' in proc.stdout, proc.stdout

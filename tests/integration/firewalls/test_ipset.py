@@ -9,8 +9,13 @@ from __future__ import annotations
 
 import fcntl
 import os
+import sys
 
+import pytest
+
+from tests.conftest import COLLECTIONS
 from tests.integration.cases import assert_refused_without_change, module_task
+from tests.integration.conftest import Ansible
 
 MODULE = 'allowlist.egress.ipset'
 
@@ -47,7 +52,10 @@ def test_states_check_mode_diff_idempotence(host):
     plan = results['plan']
     assert plan['changed'] and plan['added'] == ['192.0.2.0/24', '198.51.100.7/32', '203.0.113.0/28']
     assert plan['diff']['after'] == '192.0.2.0/24\n198.51.100.7/32\n203.0.113.0/28  # partner A\n'
-    assert plan['commands'][0] == 'create allow hash:net family inet maxelem 65536 comment'
+    # A new set is filled under the temporary name and renamed when complete.
+    tmp = plan['commands'][0].split()[1]
+    assert tmp.startswith('ae-swap-') and plan['commands'][0] == 'create %s hash:net family inet maxelem 65536 comment' % tmp
+    assert plan['commands'][-1] == 'rename %s allow' % tmp
     assert results['gather missing']['exists'] is False
     assert results['create']['changed'] and results['create']['swapped'] is False
     for name in ('again', 'same list spelled otherwise', 'merge again'):
@@ -114,6 +122,7 @@ def test_max_removals_and_bad_input_leave_the_kernel_unchanged(host):
 
 def test_persist_and_lock(host, netns, tmp_path):
     ns, ansible = host
+    (tmp_path / 'ipsets').mkdir()
     path = str(tmp_path / 'ipsets' / 'allow.save')
     addresses = ['192.0.2.0/24', {'address': '198.51.100.7', 'comment': 'partner A'}]
     lock_file = str(tmp_path / 'allow.lock')
@@ -139,3 +148,89 @@ def test_persist_and_lock(host, netns, tmp_path):
         os.close(fd)
     assert 'waiting for the lock' in results['locked']['msg']
     assert ns.ipset_entries('allow') == ['192.0.2.0/24', '198.51.100.7 comment "partner A"']
+
+
+@pytest.fixture
+def hfw(netns, tmp_path):
+    ns = netns('hfw')
+    return ns, Ansible(tmp_path, prefix=ns.prefix)
+
+
+def test_comments_names_and_persist_paths_are_refused_before_anything(hfw, tmp_path):
+    ns, ansible = hfw
+    ns.run(['ipset', 'restore'], data='create allow hash:net comment\nadd allow 192.0.2.0/24 comment "kept"\n')
+    names = ns.run(['ipset', 'list', '-n']).stdout
+    long_comment = 'ç' * 128  # 128 characters, 256 bytes: one more than ipset keeps
+    bad = [
+        ('comment over 255 bytes, new set', dict(name='fresh', addresses=[{'address': '192.0.2.1', 'comment': long_comment}]),
+         ['addresses[0]', 'at most 255 bytes in UTF-8 (this one is 256)']),
+        ('comment over 255 bytes', dict(name='allow', entry_comment=long_comment, addresses=['192.0.2.0/24']),
+         ['entry_comment', '255 bytes']),
+        ('comment read as an option', dict(name='fresh', addresses=[{'address': '192.0.2.1', 'comment': '-exist'}]),
+         ['addresses[0]', 'may not start with "-"']),
+        ('bidi isolate', dict(name='fresh', addresses=['192.0.2.1', {'address': '192.0.2.2', 'comment': 'a\u2067b'}]),
+         ['addresses[1]', 'U+2067']),
+        ('C1 control', dict(name='fresh', entry_comment='a\x9bb', addresses=['192.0.2.1']), ['entry_comment', 'U+009B']),
+        ('name of 32 characters', dict(name='n' * 32, addresses=['192.0.2.1']), ['1 to 31 characters']),
+        ('negative max_removals', dict(name='allow', addresses=[], max_removals='-1'), ["max_removals '-1'"]),
+        ('relative persist', dict(name='allow', addresses=['192.0.2.0/24'], persist='ipsets/allow.save'),
+         ['use an absolute path']),
+        ('persist in a missing directory', dict(name='fresh', addresses=['192.0.2.1'],
+                                                persist=str(tmp_path / 'missing' / 'fresh.save')), ['does not exist']),
+    ]
+    assert_refused_without_change(ns, ansible, MODULE, bad)
+    assert ns.run(['ipset', 'list', '-n']).stdout == names
+
+
+# Runs inside the namespace: the module's own code with its comment check disabled, so that the kernel
+# refuses a line of the batch (ipset reads the comment "-exist" as an option).
+KERNEL_REFUSES = """
+import sys
+sys.path.insert(0, sys.argv[1])
+from ansible_collections.allowlist.egress.plugins.module_utils import _address_set
+from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError
+from ansible_collections.allowlist.egress.plugins.module_utils.firewalls import _base, _ipset
+_ipset.Ipset.check_comment = staticmethod(lambda comment, where: None)
+backend = _ipset.Ipset(_base.subprocess_runner, sys.argv[2])
+try:
+    _address_set.sync(backend, dict(addresses=['192.0.2.1', {'address': '192.0.2.2', 'comment': '-exist'}],
+                                    state=sys.argv[3], max_removals='100%', lock_file=sys.argv[4]))
+except EgressError as error:
+    print('refused: %s' % error)
+"""
+
+
+@pytest.mark.parametrize('name, state', [('fresh', 'replaced'), ('fresh', 'merged'), ('allow', 'replaced')])
+def test_a_batch_the_kernel_refuses_leaves_no_set_behind(hfw, tmp_path, name, state):
+    ns, _ansible = hfw
+    ns.run(['ipset', 'restore'], data='create allow hash:net comment\nadd allow 198.51.100.0/24 comment "kept"\n')
+    before = ns.ruleset()
+    out = ns.run([sys.executable, '-c', KERNEL_REFUSES, COLLECTIONS, name, state, str(tmp_path / 'x.lock')]).stdout
+    assert out.startswith('refused: ipset failed to update ipset %s' % name), out
+    assert ns.ruleset() == before
+    assert ns.run(['ipset', 'list', '-n']).stdout.split() == ['allow']
+
+
+def test_persist_follows_a_symlink_and_check_mode_writes_nothing(hfw, netns, tmp_path):
+    ns, ansible = hfw
+    (tmp_path / 'real').mkdir()
+    (tmp_path / 'etc').mkdir()
+    target = tmp_path / 'real' / 'allow.save'
+    target.write_text('# old\n')
+    os.chmod(str(target), 0o600)
+    link = str(tmp_path / 'etc' / 'allow.save')
+    os.symlink(str(target), link)
+    results, proc = ansible.playbook([
+        task('check', check=True, name='allow', addresses=['192.0.2.0/24'], persist=link,
+             lock_file=str(tmp_path / 'locks' / 'allow.lock')),
+        task('persist', name='allow', addresses=['192.0.2.0/24'], persist=link),
+    ])
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert results['check']['changed'] and results['check']['persisted'] == link
+    assert not os.path.exists(str(tmp_path / 'locks'))
+    assert results['persist']['persisted'] == link and os.path.islink(link)
+    assert os.stat(str(target)).st_mode & 0o7777 == 0o600 and 'add allow 192.0.2.0/24' in target.read_text()
+    assert sorted(os.listdir(str(tmp_path / 'real'))) == ['allow.save']
+    rebooted = netns('hfw')
+    rebooted.run(['ipset', 'restore', '-exist', '-f', link])
+    assert rebooted.ipset_entries('allow') == ['192.0.2.0/24']

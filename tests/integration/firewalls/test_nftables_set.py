@@ -15,8 +15,9 @@ import threading
 import time
 
 import netaddr
+import pytest
 
-from tests.integration.conftest import BIN
+from tests.integration.conftest import BIN, Ansible
 
 from tests.integration.cases import assert_refused_without_change, module_task
 
@@ -223,6 +224,7 @@ def test_bad_input_leaves_the_kernel_unchanged(host):
 
 def test_persist_survives_a_reboot(host, netns, tmp_path):
     ns, ansible = host
+    (tmp_path / 'nftables.d').mkdir()
     path = str(tmp_path / 'nftables.d' / 'allow.nft')
     addresses = ['192.0.2.0/24', {'address': '198.51.100.7', 'comment': 'partner A'}]
     results, proc = ansible.playbook([
@@ -282,3 +284,133 @@ def test_concurrent_merges_lose_nothing(host, tmp_path):
         assert p.returncode == 0, out
     got = space(ns)
     assert got == netaddr.IPSet('198.51.100.%d' % (i * 10 + j) for i in range(4) for j in range(5))
+
+
+@pytest.fixture
+def hfw(netns, tmp_path):
+    ns = netns('hfw')
+    return ns, Ansible(tmp_path, prefix=ns.prefix)
+
+
+# 117 characters, 139 bytes of UTF-8: nft's limit of 128 is in bytes.
+PORTUGUESE = ('Autorização de saída para a aplicação de cotação; endereços públicos de integração '
+              'com o serviço de emissão çãçãçãçãç')
+
+
+def test_comments_are_checked_in_bytes_and_for_control_characters(hfw, tmp_path):
+    ns, ansible = hfw
+    assert len(PORTUGUESE) == 117 and len(PORTUGUESE.encode('utf-8')) == 139
+    (tmp_path / 'etc').mkdir()
+    path = str(tmp_path / 'etc' / 'allow.nft')
+    ns.run(['nft', '-f', '-'], data='add table inet filter\n'
+           'add set inet filter svc { type ipv4_addr . inet_service; }\n'
+           'add set inet filter mac { type ether_addr; }\n')
+    four = ['192.0.2.0/24', '198.51.100.7', '203.0.113.0/28']
+    results, proc = ansible.playbook([task('first', table='filter', set='allow', addresses=four, persist=path)])
+    assert proc.returncode == 0 and results['first']['changed'], proc.stdout + proc.stderr
+    persisted = open(path).read()
+    base = dict(table='filter', set='allow', persist=path)
+    bad = [
+        ('portuguese comment', dict(addresses=four + [{'address': '203.0.113.100', 'comment': PORTUGUESE}], **base),
+         ['addresses[3]', 'at most 128 bytes in UTF-8 (this one is 139)']),
+        ('portuguese entry_comment', dict(addresses=four, entry_comment=PORTUGUESE, **base),
+         ['at entry_comment', '128 bytes']),
+        ('portuguese set comment', dict(table='filter', set='new', addresses=four, comment=PORTUGUESE),
+         ['at comment', '128 bytes']),
+        ('right-to-left override', dict(addresses=four + [{'address': '203.0.113.100', 'comment': 'fdp.\u202eexe'}], **base),
+         ['addresses[3]', 'U+202E (RIGHT-TO-LEFT OVERRIDE)']),
+        ('newline', dict(addresses=four, entry_comment='one\ntwo', **base), ['entry_comment', 'U+000A']),
+        ('tab in set comment', dict(table='filter', set='new', addresses=four, comment='a\tb'), ['at comment', 'U+0009']),
+        ('superscript max_removals', dict(addresses=four[:1], max_removals='\u00b2', **base), ["max_removals '\u00b2'"]),
+        ('concatenated type', dict(table='filter', set='svc', addresses=['192.0.2.1']),
+         ['nftables set inet filter svc has type ipv4_addr . inet_service']),
+        ('ether_addr type', dict(table='filter', set='mac', addresses=['192.0.2.1']),
+         ['nftables set inet filter mac has type ether_addr']),
+    ]
+    assert_refused_without_change(ns, ansible, MODULE, bad)
+    assert open(path).read() == persisted and os.listdir(str(tmp_path / 'etc')) == ['allow.nft']
+
+
+def test_persist_path_rules(hfw, netns, tmp_path):
+    ns, ansible = hfw
+    ns.run(['nft', '-f', '-'], data='add table inet filter\nadd set inet filter allow { type ipv4_addr; flags interval; }\n'
+           'add element inet filter allow { 192.0.2.0/24 }\n')
+    readonly = tmp_path / 'readonly'
+    readonly.mkdir()
+    base = dict(table='filter', set='allow', addresses=['192.0.2.0/24', '198.51.100.0/24'])
+    bad = [
+        ('relative', dict(persist='allow.nft', **base), ["Invalid persist 'allow.nft': use an absolute path"]),
+        ('missing directory', dict(persist=str(tmp_path / 'missing' / 'allow.nft'), **base),
+         ['the directory %s does not exist' % (tmp_path / 'missing')]),
+        ('directory', dict(persist=str(tmp_path), **base), ['is not a regular file']),
+        ('read-only directory', dict(persist=str(readonly / 'allow.nft'), **base),
+         ['Cannot write the persist file %s' % (readonly / 'allow.nft'), 'Operation not permitted']),
+    ]
+    # chattr +i: not even root may create a file in the directory.
+    subprocess.run(['chattr', '+i', str(readonly)], check=True)
+    try:
+        assert_refused_without_change(ns, ansible, MODULE, bad)
+    finally:
+        subprocess.run(['chattr', '-i', str(readonly)], check=True)
+    assert not os.path.exists(str(tmp_path / 'missing')) and os.listdir(str(readonly)) == []
+
+    # A symlink is followed: the target is rewritten, in place of its owner and mode, and the link stays.
+    (tmp_path / 'real').mkdir()
+    (tmp_path / 'etc').mkdir()
+    target = tmp_path / 'real' / 'allow.nft'
+    target.write_text('# old\n')
+    os.chmod(str(target), 0o640)
+    os.chown(str(target), 1234, 5678)
+    link = str(tmp_path / 'etc' / 'allow.nft')
+    os.symlink(str(target), link)
+    results, proc = ansible.playbook([task('through a link', persist=link, **base)])
+    assert proc.returncode == 0 and results['through a link']['persisted'] == link, proc.stdout + proc.stderr
+    assert os.path.islink(link) and os.readlink(link) == str(target)
+    st = os.stat(str(target))
+    assert (st.st_mode & 0o7777, st.st_uid, st.st_gid) == (0o640, 1234, 5678)
+    assert sorted(os.listdir(str(tmp_path / 'real'))) == ['allow.nft']
+    rebooted = netns('hfw')
+    rebooted.run(['nft', '-f', link])
+    assert sorted(elements(rebooted)) == ['192.0.2.0/24', '198.51.100.0/24']
+
+
+def test_check_mode_writes_nothing(hfw, tmp_path):
+    ns, ansible = hfw
+    (tmp_path / 'etc').mkdir()
+    results, proc = ansible.playbook([
+        task('check', check=True, table='filter', set='allow', addresses=['192.0.2.0/24'],
+             persist=str(tmp_path / 'etc' / 'allow.nft'), lock_file=str(tmp_path / 'locks' / 'allow.lock')),
+    ])
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert results['check']['changed'] and results['check']['persisted'] == str(tmp_path / 'etc' / 'allow.nft')
+    assert not os.path.exists(str(tmp_path / 'locks')) and os.listdir(str(tmp_path / 'etc')) == []
+    assert ns.nft_set('inet', 'filter', 'allow') is None
+
+
+def test_names_of_255_characters(hfw):
+    ns, ansible = hfw
+    table, name = 't' * 255, 's' * 255
+    results, proc = ansible.playbook([
+        task('long names', table=table, set=name, addresses=['192.0.2.0/24']),
+        task('long names again', table=table, set=name, addresses=['192.0.2.0/24']),
+        task('too long', table=table, set='s' * 256, addresses=['192.0.2.0/24'], ignore_errors=True),
+    ])
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert results['long names']['changed'] and not results['long names again']['changed']
+    assert elements(ns, table, name) == ['192.0.2.0/24']
+    assert '1 to 255 characters' in results['too long']['msg']
+
+
+def test_the_whole_persist_file_is_checked_before_the_kernel_changes(hfw, tmp_path):
+    ns, ansible = hfw
+    # What an older version left: a 139-byte comment, which nft's JSON input takes and `nft -f` refuses.
+    ns.run(['nft', '-f', '-'], data='add table inet filter\nadd set inet filter allow { type ipv4_addr; flags interval; }\n')
+    ns.run(['nft', '-j', '-f', '-'], data=json.dumps({'nftables': [{'add': {'element': {
+        'family': 'inet', 'table': 'filter', 'name': 'allow', 'elem': [{'elem': {'val': '192.0.2.1', 'comment': PORTUGUESE}}]}}}]}))
+    (tmp_path / 'etc').mkdir()
+    path = str(tmp_path / 'etc' / 'allow.nft')
+    args = dict(table='filter', set='allow', state='merged', addresses=['198.51.100.1'], persist=path)
+    bad = [('merge beside a comment nft -f refuses', args,
+            ['The persist file for nftables set inet filter allow fails `nft -c`', 'comment too long'])]
+    assert_refused_without_change(ns, ansible, MODULE, bad)
+    assert os.listdir(str(tmp_path / 'etc')) == []

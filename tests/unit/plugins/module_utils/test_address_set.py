@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 import time
 
 import pytest
@@ -86,10 +87,55 @@ def test_removal_limit(value, before, limit):
     assert _address_set.removal_limit(value, before) == limit
 
 
-@pytest.mark.parametrize('value', ['-1', 'half', '50 percent', '', '\u00b2', '\u0663', '50%%'])
+@pytest.mark.parametrize('value', ['-1', 'half', '50 percent', '', '\u00b2', '\u0665', '\u0665\u0660%', '1e3', '+5',
+                                   '-10%', '5.%', '%', '0x10', '1_000', '50%%'])
 def test_removal_limit_rejects(value):
-    with pytest.raises(EgressError, match='Invalid max_removals'):
+    # '²'.isdigit() is true and int('²') raises ValueError; '٥' (Arabic-Indic five) is read as 5 by int().
+    with pytest.raises(EgressError, match='Invalid max_removals %s' % re.escape(repr(value))):
         _address_set.removal_limit(value, 10)
+
+
+def test_removal_limit_above_100_percent_allows_everything_and_never_overflows():
+    assert _address_set.removal_limit('150%', 10) == 15
+    assert _address_set.removal_limit('50 %', 10) == 5
+    assert _address_set.removal_limit(7, 10) == 7
+    assert _address_set.removal_limit('1' + '0' * 400 + '%', 3) == 3 * 10 ** 398
+    assert _address_set.removal_limit('1' + '0' * 400 + '%', 0) == 0
+
+
+@pytest.mark.parametrize('comment, char', [
+    ('line\nbreak', 'U+000A'), ('tab\there', 'U+0009'), ('nul\x00', 'U+0000'), ('del\x7f', 'U+007F'),
+    ('c1\x85', 'U+0085'), ('evil\u202egnp.exe', 'U+202E'), ('isolate\u2066x', 'U+2066'), ('mark\u200f', 'U+200F'),
+    ('sep\u2028', 'U+2028'), ('surrogate\udc80', 'U+DC80'),
+])
+def test_comments_with_control_or_bidi_characters_are_refused(comment, char):
+    with pytest.raises(EgressError, match=r'Invalid comment .* at addresses\[1\]: it holds %s' % re.escape(char)):
+        _address_set.parse_desired(['192.0.2.1', {'address': '192.0.2.2', 'comment': comment}])
+    with pytest.raises(EgressError, match='at entry_comment: it holds %s' % re.escape(char)):
+        _address_set.parse_desired(['192.0.2.1'], default_comment=comment)
+
+
+def test_ordinary_unicode_comments_pass_and_each_comment_is_checked_once():
+    seen = []
+    desired = _address_set.parse_desired(
+        ['192.0.2.%d' % i for i in range(50)] + [{'address': '198.51.100.1', 'comment': 'Ação São João 🚀 עברית'}],
+        default_comment='padrão', check_comment=lambda comment, where: seen.append((comment, where)))
+    assert list(desired.groups) == ['padrão', 'Ação São João 🚀 עברית']
+    assert seen == [('padrão', 'entry_comment'), ('Ação São João 🚀 עברית', 'addresses[50]')]
+
+
+def test_backend_comment_limits_are_bytes_of_utf8():
+    from ansible_collections.allowlist.egress.plugins.module_utils.firewalls import _ipset, _nftables
+    portuguese = ('ção' * 40)[:117]
+    assert len(portuguese) == 117 and len(portuguese.encode('utf-8')) > 128
+    with pytest.raises(EgressError, match=r'at addresses\[3\]: at most 128 bytes in UTF-8 \(this one is 195\)'):
+        _nftables.NftablesSet.check_comment(portuguese, 'addresses[3]')
+    _nftables.NftablesSet.check_comment('a' * 128, 'addresses[0]')
+    _ipset.Ipset.check_comment('ç' * 127 + 'a', 'addresses[0]')
+    with pytest.raises(EgressError, match='at entry_comment: at most 255 bytes in UTF-8 \\(this one is 256\\)'):
+        _ipset.Ipset.check_comment('ç' * 128, 'entry_comment')
+    with pytest.raises(EgressError, match='U\\+202E'):
+        _nftables.NftablesSet(lambda argv, data=None: (0, '', ''), table='filter', name='allow', comment='a\u202eb')
 
 
 def hosts(count, start=0):
@@ -199,6 +245,7 @@ def test_lock_serialises_processes(tmp_path):
 
 
 def test_write_atomic_replaces_whole_files(tmp_path):
+    (tmp_path / 'd').mkdir()
     path = str(tmp_path / 'd' / 'set.nft')
     _address_set.write_atomic(path, 'one\n')
     _address_set.write_atomic(path, 'two\n')
@@ -212,3 +259,159 @@ def test_default_lock_path_is_one_file_per_object():
     a = _address_set.default_lock_path('nftables_set', 'inet', 'filter', 'allow')
     b = _address_set.default_lock_path('nftables_set', 'inet', 'filter', 'other/../x')
     assert a != b and a.endswith('nftables_set.inet.filter.allow.lock') and '/../' not in b
+
+
+def test_default_lock_path_of_long_names_fits_a_file_name(tmp_path):
+    long_table, long_set = 't' * 255, 's' * 255
+    path = _address_set.default_lock_path('nftables_set', 'inet', long_table, long_set)
+    other = _address_set.default_lock_path('nftables_set', 'inet', long_table, 's' * 254 + 'x')
+    name = os.path.basename(path)
+    assert len(name.encode('utf-8')) <= 255 and name.startswith('nftables_set.inet.ttt') and path != other
+    assert path == _address_set.default_lock_path('nftables_set', 'inet', long_table, long_set)
+    with _address_set.lock(str(tmp_path / name), 1):
+        pass
+
+
+def test_lock_in_check_mode_creates_nothing_and_waits_for_a_writer(tmp_path):
+    path = str(tmp_path / 'locks' / 'x.lock')
+    with _address_set.lock(path, 1, create=False):
+        pass
+    assert not os.path.exists(str(tmp_path / 'locks'))
+    ready = multiprocessing.Event()
+    holder = multiprocessing.Process(target=_hold, args=(path, ready, 1.0))
+    holder.start()
+    assert ready.wait(10)
+    with pytest.raises(EgressError, match='Timed out after 0.2s waiting for the lock'):
+        with _address_set.lock(path, 0.2, create=False):
+            pass
+    holder.join()
+
+
+def test_persist_target_rules(tmp_path):
+    with pytest.raises(EgressError, match=r"Invalid persist 'allow.nft': use an absolute path"):
+        _address_set.persist_target('allow.nft')
+    with pytest.raises(EgressError, match='the directory %s does not exist' % re.escape(str(tmp_path / 'missing'))):
+        _address_set.persist_target(str(tmp_path / 'missing' / 'allow.nft'))
+    (tmp_path / 'dir.nft').mkdir()
+    with pytest.raises(EgressError, match='exists and is not a regular file'):
+        _address_set.persist_target(str(tmp_path / 'dir.nft'))
+    (tmp_path / 'real').mkdir()
+    os.symlink(str(tmp_path / 'real' / 'allow.nft'), str(tmp_path / 'link.nft'))
+    assert _address_set.persist_target(str(tmp_path / 'link.nft')) == str(tmp_path / 'real' / 'allow.nft')
+
+
+def test_pending_file_keeps_owner_and_mode_and_leaves_nothing_when_discarded(tmp_path):
+    path = str(tmp_path / 'set.nft')
+    _address_set.write_atomic(path, 'one\n')
+    os.chmod(path, 0o640)
+    os.chown(path, 1234, 5678)
+    pending = _address_set.PendingFile(path, 'two\n')
+    assert os.path.dirname(pending.tmp) == str(tmp_path) and _address_set.read_text(path) == 'one\n'
+    pending.commit()
+    st = os.stat(path)
+    assert (st.st_mode & 0o7777, st.st_uid, st.st_gid) == (0o640, 1234, 5678)
+    _address_set.PendingFile(path, 'three\n').discard()
+    assert os.listdir(str(tmp_path)) == ['set.nft'] and _address_set.read_text(path) == 'two\n'
+
+
+class FakeBackend(object):
+    """Records the order of what sync() does; `fail` names the step that raises."""
+
+    min_prefix = 0
+    host_only = False
+
+    def __init__(self, log, fail=None, elements=()):
+        self.log, self.fail, self.elements = log, fail, list(elements)
+
+    def _step(self, name, *args):
+        self.log.append((name,) + args)
+        if self.fail == name:
+            raise EgressError('%s failed' % name)
+
+    def check_comment(self, comment, where):
+        pass
+
+    def describe(self):
+        return 'fake'
+
+    def lock_path(self):
+        raise AssertionError('the tests give lock_file')
+
+    def read(self):
+        return _address_set.Current(True, self.elements, {})
+
+    def prepare(self, current, desired):
+        pass
+
+    def commands(self, current, plan):
+        return ['change'] if plan.changed else []
+
+    def apply(self, current, plan):
+        self._step('apply')
+
+    def persist_text(self, plan):
+        return ''.join('%s\n' % a for a, _c in plan.after_entries)
+
+    def validate_persist(self, text, path):
+        self._step('validate', text, path and _address_set.read_text(path))
+
+    def facts(self, current, plan):
+        return {}
+
+
+def _sync(tmp_path, log, persist, fail=None, check_mode=False, **params):
+    params = dict(dict(addresses=['192.0.2.1'], state='replaced', persist=persist,
+                       lock_file=str(tmp_path / 'locks' / 'fake.lock')), **params)
+    return _address_set.sync(FakeBackend(log, fail), params, check_mode=check_mode)
+
+
+def test_sync_checks_the_written_persist_file_before_the_kernel_and_renames_it_after(tmp_path):
+    (tmp_path / 'etc').mkdir()
+    path = str(tmp_path / 'etc' / 'allow.nft')
+    log = []
+    result = _sync(tmp_path, log, path)
+    assert log == [('validate', '192.0.2.1/32\n', '192.0.2.1/32\n'), ('apply',)]
+    assert result['persisted'] == path and _address_set.read_text(path) == '192.0.2.1/32\n'
+    for fail in ('validate', 'apply'):
+        log = []
+        with pytest.raises(EgressError, match='%s failed' % fail):
+            _sync(tmp_path, log, path, fail=fail, addresses=['192.0.2.2'])
+        assert ('apply',) not in log or fail == 'apply'
+        assert os.listdir(str(tmp_path / 'etc')) == ['allow.nft'], 'a temporary file was left behind'
+        assert _address_set.read_text(path) == '192.0.2.1/32\n'
+
+
+@pytest.mark.parametrize('persist', ['relative.nft', 'MISSING/allow.nft'])
+def test_sync_refuses_a_bad_persist_path_before_anything(tmp_path, persist):
+    persist = persist.replace('MISSING', str(tmp_path / 'missing'))
+    log = []
+    with pytest.raises(EgressError, match='Invalid persist'):
+        _sync(tmp_path, log, persist)
+    assert log == [] and not os.path.exists(str(tmp_path / 'locks'))
+
+
+def test_sync_follows_a_symlinked_persist_file(tmp_path):
+    (tmp_path / 'real').mkdir()
+    target = tmp_path / 'real' / 'allow.nft'
+    target.write_text('old\n')
+    link = str(tmp_path / 'allow.nft')
+    os.symlink(str(target), link)
+    _sync(tmp_path, [], link)
+    assert os.path.islink(link) and target.read_text() == '192.0.2.1/32\n'
+
+
+def test_check_mode_only_warns_about_a_missing_persist_directory(tmp_path):
+    warnings = []
+    path = str(tmp_path / 'made-by-an-earlier-task' / 'allow.nft')
+    params = dict(addresses=['192.0.2.1'], state='replaced', persist=path, lock_file=str(tmp_path / 'x.lock'))
+    result = _address_set.sync(FakeBackend([]), params, check_mode=True, warn=warnings.append)
+    assert result['persisted'] == path and 'does not exist' in warnings[0]
+    assert os.listdir(str(tmp_path)) == []
+
+
+def test_check_mode_writes_nothing(tmp_path):
+    (tmp_path / 'etc').mkdir()
+    log = []
+    result = _sync(tmp_path, log, str(tmp_path / 'etc' / 'allow.nft'), check_mode=True)
+    assert result['changed'] and log == [('validate', '192.0.2.1/32\n', None)]
+    assert sorted(os.listdir(str(tmp_path))) == ['etc'] and os.listdir(str(tmp_path / 'etc')) == []
