@@ -87,6 +87,9 @@ options:
       - The lock file for O(lock_timeout). Default one file per address object under C(/run/lock/allowlist.egress/)
         (or the temporary directory where that is not writable), named after the object; a name too long for a file
         name keeps its first characters and ends in the SHA-256 of the whole name.
+      - An absolute path. A lock file that is a symlink, or a directory owned by another user than root or the
+        one running the module, is refused, so that a local user cannot make a sync create files elsewhere.
+      - Check mode creates no lock file; it only waits for a run that holds one.
     type: path
 """
 

@@ -457,10 +457,7 @@ def lock(path, timeout, create=True):
             return
         operation = fcntl.LOCK_SH
     else:
-        directory = os.path.dirname(path)
-        if directory and not os.path.isdir(directory):
-            os.makedirs(directory, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        fd = _open_lock_file(path)
         operation = fcntl.LOCK_EX
     try:
         deadline = time.monotonic() + timeout
@@ -478,6 +475,29 @@ def lock(path, timeout, create=True):
         yield
     finally:
         os.close(fd)
+
+
+def _open_lock_file(path):
+    """Open (or create) a lock file as root would safely do it under a world-writable /run/lock.
+
+    The directory must be ours (or root's) and the file no symlink: otherwise a local user could make a
+    root-run sync create files where they point.
+    """
+    if not os.path.isabs(path):
+        raise EgressError('Invalid lock_file %r: use an absolute path' % (path,))
+    directory = os.path.dirname(path)
+    if not os.path.isdir(directory):
+        os.makedirs(directory, mode=0o755, exist_ok=True)
+    info = os.lstat(directory)
+    if stat.S_ISLNK(info.st_mode) or info.st_uid not in (0, os.geteuid()):
+        raise EgressError('Refusing the lock directory %s: it is %s; remove it, or set lock_file elsewhere'
+                          % (directory, 'a symlink' if stat.S_ISLNK(info.st_mode) else 'owned by uid %d' % info.st_uid))
+    try:
+        return os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
+    except (IOError, OSError) as exc:
+        if exc.errno == errno.ELOOP:
+            raise EgressError('Refusing the lock file %s: it is a symlink' % path)
+        raise EgressError('Cannot open the lock file %s: %s' % (path, exc))
 
 
 # File names are at most 255 bytes (NAME_MAX); an nft table and set name may each be 255 characters.

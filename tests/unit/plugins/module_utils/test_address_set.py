@@ -415,3 +415,29 @@ def test_check_mode_writes_nothing(tmp_path):
     result = _sync(tmp_path, log, str(tmp_path / 'etc' / 'allow.nft'), check_mode=True)
     assert result['changed'] and log == [('validate', '192.0.2.1/32\n', None)]
     assert sorted(os.listdir(str(tmp_path))) == ['etc'] and os.listdir(str(tmp_path / 'etc')) == []
+
+
+def test_lock_refuses_symlinks_foreign_directories_and_relative_paths(tmp_path):
+    # Under a world-writable /run/lock, a local user must not make a root-run sync create files elsewhere.
+    victim = tmp_path / 'victim'
+    (tmp_path / 'locks').mkdir()
+    os.symlink(str(victim), str(tmp_path / 'locks' / 'set.lock'))
+    with pytest.raises(EgressError, match='Refusing the lock file .*set.lock: it is a symlink'):
+        with _address_set.lock(str(tmp_path / 'locks' / 'set.lock'), 1):
+            pass
+    assert not victim.exists()
+    os.symlink(str(tmp_path / 'elsewhere'), str(tmp_path / 'linked-dir'))
+    (tmp_path / 'elsewhere').mkdir()
+    with pytest.raises(EgressError, match='Refusing the lock directory .*linked-dir: it is a symlink'):
+        with _address_set.lock(str(tmp_path / 'linked-dir' / 'set.lock'), 1):
+            pass
+    foreign = tmp_path / 'foreign'
+    foreign.mkdir()
+    os.chown(str(foreign), 4321, 4321)
+    with pytest.raises(EgressError, match='Refusing the lock directory .*foreign: it is owned by uid 4321'):
+        with _address_set.lock(str(foreign / 'set.lock'), 1):
+            pass
+    assert os.listdir(str(foreign)) == []
+    with pytest.raises(EgressError, match="Invalid lock_file 'relative.lock': use an absolute path"):
+        with _address_set.lock('relative.lock', 1):
+            pass
