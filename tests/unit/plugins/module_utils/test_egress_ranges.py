@@ -114,5 +114,31 @@ def test_bad_requests_fail_clearly(tmp_path, terms, params, kwargs, message):
 
 
 def test_offline_without_cache_or_snapshot_fails(tmp_path):
-    with pytest.raises(FetchError, match='Offline and no cached copy of https://www.mongodb.com/'):
-        run(['atlas'], tmp_path=tmp_path, offline=True)
+    with pytest.raises(FetchError, match='Offline and no cached copy of https://cloud.mongodb.com/'):
+        run(['atlas_control_plane'], tmp_path=tmp_path, offline=True)
+
+
+ATLAS_PAGE = 'https://www.mongodb.com/docs/atlas/app-services/security/network/'
+
+
+@pytest.mark.parametrize('provider, count, sample', [
+    ('aws', 83, '13.236.189.10/32'),  # counted on the Configure Network Security page
+    ('azure', 8, '20.105.25.17/32'),
+    ('gcp', 5, '34.150.239.218/32'),
+    ('all', 96, '52.149.111.83/32'),
+])
+def test_atlas_offline_uses_the_bundled_snapshot_of_the_page(tmp_path, provider, count, sample):
+    warnings = []
+    result = run(['atlas'], {'provider': [provider]}, tmp_path, warnings=warnings, offline=True)
+    assert len(result['addresses']) == count and sample in result['addresses']
+    prov = result['provenance'][0]
+    assert prov['origin'] == 'snapshot' and prov['url'] == ATLAS_PAGE and prov['recorded'] == '2026-11-21'
+    assert prov['count'] == count and ATLAS_PAGE in prov['note']
+    assert 'using the bundled snapshot recorded 2026-11-21' in warnings[0]
+
+
+def test_atlas_bundled_all_is_the_union_of_the_providers(tmp_path):
+    union = set()
+    for provider in ('aws', 'azure', 'gcp'):
+        union.update(run(['atlas'], {'provider': [provider]}, tmp_path, offline=True)['addresses'])
+    assert set(run(['atlas'], {'provider': ['all']}, tmp_path, offline=True)['addresses']) == union
