@@ -52,9 +52,11 @@ def namespace():
     if os.geteuid() != 0:
         pytest.skip('needs root for a network namespace')
     ns = Netns('ae-redir').create()
-    ns.run(['ip', 'addr', 'add', '192.0.2.10/32', 'dev', 'lo'])  # an ordinary address, only here
-    yield ns
-    ns.destroy()
+    try:
+        ns.run(['ip', 'addr', 'add', '192.0.2.10/32', 'dev', 'lo'])  # an ordinary address, only here
+        yield ns
+    finally:
+        ns.destroy()
 
 
 def test_a_public_url_cannot_redirect_into_loopback(namespace, tmp_path):
