@@ -458,6 +458,14 @@ def parse_retry_after(value, now):
     return max(0.0, when.timestamp() - now)
 
 
+def _keep_userinfo(original, target):
+    """A redirect within the same origin keeps the URL's user:password (requests sends it as Basic auth)."""
+    parts, first = urllib.parse.urlsplit(target), urllib.parse.urlsplit(original)
+    if '@' in first.netloc and '@' not in parts.netloc and _origin(target) == _origin(original):
+        return urllib.parse.urlunsplit(parts._replace(netloc=first.netloc.rsplit('@', 1)[0] + '@' + parts.netloc))
+    return target
+
+
 def _origin(url):
     parts = urllib.parse.urlsplit(url)
     return (parts.scheme.lower(), parts.hostname, parts.port)
@@ -613,7 +621,7 @@ class Fetcher(object):
         location = response.headers.get('Location')
         if not location:
             raise FetchError('Fetching %s failed: HTTP %d without a Location header' % (shown, response.status_code))
-        target = urllib.parse.urljoin(current, location)
+        target = _keep_userinfo(original, urllib.parse.urljoin(current, location))
         self._secrets = sorted(set(self._secrets) | set(url_secrets(target)), key=len, reverse=True)
         refused = check_redirect(original, current, target)
         if refused:

@@ -362,3 +362,12 @@ def test_an_unverified_copy_never_answers_a_verified_request(https_server, ca_fi
         Fetcher(FetchOptions(cache_dir=cache, offline=True, ca_path=str(other_ca))).fetch(https_server.url('/ips.json'), parse_list)
     assert Fetcher(FetchOptions(cache_dir=cache, offline=True, ca_path=ca_file)).fetch(
         https_server.url('/ips.json'), parse_list).origin == 'cache'
+
+
+def test_a_redirect_on_the_same_host_keeps_the_basic_auth_of_the_url(https_server, ca_file, tmp_path):
+    https_server.serve('/v2/ips.json', GOOD, auth=('user', 's3cr3t'))
+    https_server.serve('/ips.json', '', redirect='/v2/ips.json', auth=('user', 's3cr3t'))
+    fetcher, _c, _w = make(tmp_path, ca_file, retries=0)
+    doc = fetcher.fetch(https_server.url('/ips.json').replace('https://', 'https://user:s3cr3t@'), parse_list)
+    assert doc.parsed == ['192.0.2.1', '192.0.2.2']
+    assert doc.provenance()['final_url'] == https_server.url('/v2/ips.json').replace('https://', 'https://***@')
