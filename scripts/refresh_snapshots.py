@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import datetime
 import os
-import pprint
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -34,8 +33,10 @@ TARGET = os.path.join(ROOT, 'plugins', 'module_utils', 'sources', '_atlas_snapsh
 def render(recorded, origin_url, note, snapshots):
     with open(TARGET) as f:  # keep the module's header and docstring
         head = f.read().split('RECORDED = ', 1)[0]
-    return ('%sRECORDED = %r  # YYYY-MM-DD\nORIGIN_URL = %r\nNOTE = %r\nSNAPSHOTS = %s\n'
-            % (head, recorded, origin_url, note, pprint.pformat(snapshots, width=100)))
+    lists = ''.join('    %r: [\n%s    ],\n' % (provider, ''.join('        %r,\n' % a for a in addresses))
+                    for provider, addresses in sorted(snapshots.items()))
+    return ('%sRECORDED = %r  # YYYY-MM-DD\nORIGIN_URL = %r\nNOTE = %r\nSNAPSHOTS = {\n%s}\n'
+            % (head, recorded, origin_url, note, lists))
 
 
 def main():
