@@ -53,9 +53,10 @@ bench: deps
 	$(PY) bench/bench_ranges.py
 	$(PY) bench/bench_firewalls.py
 
-# Record the Atlas App Services lists into the collection (needs to reach mongodb.com, or FROM_DIR).
+# Record the Atlas App Services lists into the collection (needs to reach mongodb.com, or FROM_DIR;
+# ORIGIN_URL and DATE say where and when the files in FROM_DIR were copied from).
 snapshots: deps
-	$(PY) scripts/refresh_snapshots.py $(if $(FROM_DIR),--from-dir $(FROM_DIR))
+	$(PY) scripts/refresh_snapshots.py $(if $(FROM_DIR),--from-dir $(FROM_DIR)) $(if $(ORIGIN_URL),--origin-url $(ORIGIN_URL)) $(if $(DATE),--date $(DATE))
 
 build: deps
 	$(VENV)/bin/ansible-galaxy collection build --force --output-path build/

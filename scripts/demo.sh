@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # `make demo`: the main job end to end, offline. Starts a DNS server and an HTTPS mirror on loopback,
 # runs demo/lookups.yml and an ad-hoc lookup; then, in two network namespaces joined by a veth pair
-# (a "firewall" and a "client"), runs playbooks/sync.yml (front-ends, cloud.gov, Atlas from the mirror and a
-# static range into nftables sets) with --check --diff and for real, shows that the allowed front-end
+# (a "firewall" and a "client"), runs playbooks/sync.yml (front-ends, cloud.gov, Atlas App Services on AWS from
+# the bundled snapshot and a static range into nftables sets) with --check --diff and for real, shows that the allowed front-end
 # addresses connect and another address does not, and runs it again to show that nothing changes.
 # Stops every server and removes the namespaces on exit.
 set -euo pipefail
@@ -75,8 +75,7 @@ ansible_become: false
 egress_sync_sources:
   - {type: outsystems_frontends, names: [demo-fe01, demo-fe02], nameservers: ['127.0.0.1'], port: $(cat "$work/dns-port")}
   - {type: egress_ranges, source: cloudgov}
-  - {type: egress_ranges, source: atlas, provider: aws, url: '$(cat "$work/mirror-url")/AtlasAppServicesPublicIPsAWS.json',
-     ca_path: '$work/ca.pem', cache_dir: '$work/cache'}
+  - {type: egress_ranges, source: atlas, provider: aws, offline: true, cache_dir: '$work/sync-cache'}
   - {type: static, addresses: [10.10.0.0/16], comment: OutSystems VPN range}
 egress_sync_targets:
   - {backend: nftables_set, table: filter, set: egress_allow_v4, set6: egress_allow_v6}

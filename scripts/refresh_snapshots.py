@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import datetime
 import os
-import pprint
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -31,10 +30,13 @@ from ansible_collections.allowlist.egress.plugins.module_utils.sources._atlas im
 TARGET = os.path.join(ROOT, 'plugins', 'module_utils', 'sources', '_atlas_snapshots.py')
 
 
-def render(recorded, snapshots):
+def render(recorded, origin_url, note, snapshots):
     with open(TARGET) as f:  # keep the module's header and docstring
         head = f.read().split('RECORDED = ', 1)[0]
-    return '%sRECORDED = %r  # YYYY-MM-DD\nSNAPSHOTS = %s\n' % (head, recorded, pprint.pformat(snapshots, width=100))
+    lists = ''.join('    %r: [\n%s    ],\n' % (provider, ''.join('        %r,\n' % a for a in addresses))
+                    for provider, addresses in sorted(snapshots.items()))
+    return ('%sRECORDED = %r  # YYYY-MM-DD\nORIGIN_URL = %r\nNOTE = %r\nSNAPSHOTS = {\n%s}\n'
+            % (head, recorded, origin_url, note, lists))
 
 
 def main():
@@ -44,6 +46,8 @@ def main():
     parser.add_argument('--ca-path', help='CA bundle for the mirror')
     parser.add_argument('--date', default=datetime.date.today().isoformat(), help='recorded date (YYYY-MM-DD)')
     parser.add_argument('--output', default=TARGET, help='where to write the module (default: the collection\'s own)')
+    parser.add_argument('--origin-url', help='the page the lists were copied from, for provenance (default: the '
+                        'published files, or nothing with --from-dir)')
     args = parser.parse_args()
 
     source = AtlasAppServices()
@@ -61,8 +65,15 @@ def main():
             entries = doc.parsed if doc.parsed is not None else source.parse(doc.body, url)
         snapshots[provider] = canonicalize(entries, source='%s (%s)' % (provider, name))
         print('%-5s %4d addresses' % (provider, len(snapshots[provider])))
+    if args.origin_url:
+        origin, note = args.origin_url, 'Copied from %s, recorded %s' % (args.origin_url, args.date)
+    elif args.from_dir:
+        origin, note = None, 'Recorded from local files (--from-dir), recorded %s' % args.date
+    else:
+        origin, note = None, 'Downloaded from %s*.json, recorded %s' % (args.base_url, args.date)
+    text = render(args.date, origin, note, snapshots)  # before opening: the output may be the template itself
     with open(args.output, 'w') as f:
-        f.write(render(args.date, snapshots))
+        f.write(text)
     print('wrote %s (recorded %s)' % (args.output, args.date))
 
 

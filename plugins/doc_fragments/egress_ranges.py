@@ -69,6 +69,13 @@ options:
     description:
       - Fetch from this URL instead of the publisher's (a mirror, or a proxy cache). Only with one source.
       - Required for V(custom). For V(cloudgov), the page that O(verify) reads.
+      - A C(user:password@) part and the values of the query string are shown as C(***) wherever the URL
+        is printed or returned (provenance, errors, warnings, the cache's metadata, the module's
+        C(invocation)). Prefer O(headers) for tokens.
+      - A plain C(http://) URL works, with a warning (anyone on the path can change the list).
+      - Redirects (at most 5) are followed only from https to https, and never to a loopback, link-local
+        or private address unless this URL already points at one (a mirror on loopback may redirect on
+        loopback). Provenance keeps this URL and adds C(final_url).
     type: str
   ip_version:
     description: Which addresses to return.

@@ -12,9 +12,20 @@ class ModuleDocFragment(object):
     DOCUMENTATION = r"""
 options:
   timeout:
-    description: Seconds to wait for the publisher's server on each request.
+    description:
+      - Seconds that one attempt may take in all (connecting, TLS, headers, body and redirects), however
+        slowly the server sends. An attempt that takes longer fails (and is retried, see O(retries)); nothing
+        from it is cached.
     type: float
     default: 10
+  headers:
+    description:
+      - Extra HTTP request headers, for example C(Authorization) for a mirror that needs a token.
+        A header the source sets itself (such as C(Accept)) wins over the same header here.
+      - Sent only to the host of the URL; they are not sent on to another host that a redirect points to.
+      - Values are secret (C(no_log)) and never shown; they are part of the cache key, so a copy fetched
+        with one token never answers a request made with another.
+    type: dict
   retries:
     description:
       - How many times to retry after a connection error, an HTTP 5xx, or an HTTP 429.
@@ -29,7 +40,9 @@ options:
     type: float
     default: 60
   validate_certs:
-    description: Verify the server's TLS certificate.
+    description:
+      - Verify the server's TLS certificate.
+      - A copy cached with V(false) is never used by a request that verifies (nor one with another O(ca_path)).
     type: bool
     default: true
   ca_path:

@@ -68,6 +68,16 @@ EXAMPLES = r"""
       {{ query('allowlist.egress.egress_ranges', 'custom', url='https://mirror.example.com/ips.csv',
                selector='cidr') }}
 
+- name: A mirror that wants a token, sent as a header (never printed)
+  ansible.builtin.debug:
+    msg: >-
+      {{ query('allowlist.egress.egress_ranges', 'custom', url='https://mirror.example.com/ips.txt',
+               headers={'Authorization': 'Bearer ' ~ mirror_token}) }}
+
+- name: Atlas App Services (Azure) offline, from the snapshot bundled with the collection
+  ansible.builtin.debug:
+    msg: "{{ query('allowlist.egress.egress_ranges', 'atlas', provider='azure', offline=true) }}"
+
 - name: Offline (air-gapped runner); uses the cache or the bundled snapshot
   ansible.builtin.debug:
     msg: "{{ query('allowlist.egress.egress_ranges', 'cloudgov', offline=true) }}"
@@ -97,8 +107,9 @@ _raw:
       type: dict
     provenance:
       description:
-        - Where it came from; one dictionary per document (C(source), C(url), C(origin) V(network), V(cache) or
-          V(snapshot), C(fetched_at), C(age_seconds), C(etag), C(sync_token), C(create_date), C(count)).
+        - Where it came from; one dictionary per document (C(source), C(url), C(final_url) after a redirect,
+          C(origin) V(network), V(cache) or V(snapshot), C(fetched_at), C(age_seconds), C(etag), C(sync_token),
+          C(create_date), C(count)). URLs are redacted, see O(url).
       type: list
       elements: dict
 """

@@ -20,14 +20,14 @@ import time
 
 from ansible_collections.allowlist.egress.plugins.module_utils import _addresses, _entry_policy
 from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError, FetchError
-from ansible_collections.allowlist.egress.plugins.module_utils._http import Document, Fetcher, FetchOptions
+from ansible_collections.allowlist.egress.plugins.module_utils._http import Document, Fetcher, FetchOptions, redact_url
 from ansible_collections.allowlist.egress.plugins.module_utils.sources._registry import SOURCES, SOURCE_OPTIONS, get_source
 
 RESULT_FORMAT = 2  # bump when the memoised result's shape changes
 
 # Options of the lookup and the module that are not per source (documented in the egress_ranges doc fragment).
 FETCH_OPTIONS = ('timeout', 'retries', 'max_retry_wait', 'validate_certs', 'ca_path', 'max_size', 'cache_dir',
-                 'cache_ttl', 'max_stale', 'offline')
+                 'cache_ttl', 'max_stale', 'offline', 'headers')
 # The entry policy's options (documented in the entry_policy doc fragment): a fetched list is remote.
 POLICY_OPTIONS = ('min_prefixlen_v4', 'min_prefixlen_v6', 'allow_private')
 
@@ -71,16 +71,16 @@ def _verify_snapshot(source, fetcher, url, warn):
     page = url or source.default_url
     try:
         doc = fetcher.fetch(page, source.parse)
-        published = doc.parsed if doc.parsed is not None else source.parse(doc.body, page)
+        published = doc.parsed if doc.parsed is not None else source.parse(doc.body, doc.url)
     except (FetchError, EgressError) as error:
-        warn('Could not verify the bundled %s list against %s: %s' % (source.name, page, error))
+        warn('Could not verify the bundled %s list against %s: %s' % (source.name, redact_url(page), error))
         return
     bundled = set(_addresses.canonicalize(source.snapshot.entries))
-    found = set(_addresses.canonicalize(published, source=page, strict=False))
+    found = set(_addresses.canonicalize(published, source=redact_url(page), strict=False))
     if bundled != found:
         warn('The bundled %s list (recorded %s) differs from %s: page has %s, bundled has %s; '
              'the bundled list is used, please report this'
-             % (source.name, source.snapshot.recorded, page, ', '.join(sorted(found - bundled)) or 'nothing more',
+             % (source.name, source.snapshot.recorded, redact_url(page), ', '.join(sorted(found - bundled)) or 'nothing more',
                 ', '.join(sorted(bundled - found)) or 'nothing more'))
 
 
@@ -252,6 +252,7 @@ def argument_spec():
         cache_ttl=dict(type='int', default=600),
         max_stale=dict(type='int', default=0),
         offline=dict(type='bool', default=False),
+        headers=dict(type='dict', no_log=True),
         **_entry_policy.argument_spec(remote=True)
     )
 

@@ -81,6 +81,12 @@ def _overlapping(ranges, interval):
     return None
 
 
+def special_range(interval):
+    """The description of the not globally routable range (refused or private) that `interval` overlaps, or None."""
+    found = _overlapping(REFUSED, interval) or _overlapping(PRIVATE, interval)
+    return found[1] if found else None
+
+
 def private_range(interval):
     """The description of the private (not globally routable) range that `interval` overlaps, or None."""
     found = _overlapping(PRIVATE, interval)

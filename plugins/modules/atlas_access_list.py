@@ -63,7 +63,9 @@ options:
       - Default from E(MONGODB_ATLAS_PUBLIC_KEY).
     type: str
   private_key:
-    description: Private key of that API key. Default from E(MONGODB_ATLAS_PRIVATE_KEY).
+    description:
+      - Private key of that API key. Default from E(MONGODB_ATLAS_PRIVATE_KEY).
+      - Give it here (from a vault), not with the C(environment) keyword, which Ansible prints at C(-vvv).
     type: str
   client_id:
     description:
@@ -97,7 +99,9 @@ options:
     type: bool
     default: false
   timeout:
-    description: Seconds to wait for each API call.
+    description:
+      - Seconds that each API call may take in all (connecting, TLS, headers and body), however slowly Atlas
+        answers; a call that takes longer fails and is retried (O(retries)).
     type: float
     default: 30
   retries:
@@ -135,9 +139,9 @@ EXAMPLES = r"""
     group_id: 5f1a2b3c4d5e6f7a8b9c0d1e
     addresses: "{{ query('allowlist.egress.outsystems_frontends', 'myenv-fe01', 'myenv-fe02', ip_version='4') }}"
     comment: OutSystems front-ends
-  environment:
-    MONGODB_ATLAS_PUBLIC_KEY: "{{ atlas_public_key }}"
-    MONGODB_ATLAS_PRIVATE_KEY: "{{ atlas_private_key }}"
+    # Keys as options (from a vault), not with `environment:`, which -vvv prints.
+    public_key: "{{ vault_atlas_public_key }}"
+    private_key: "{{ vault_atlas_private_key }}"
 
 - name: An App Services app, and remove the 0.0.0.0/0 that new apps allow
   allowlist.egress.atlas_access_list:

@@ -46,6 +46,14 @@ EXAMPLES = r"""
 - name: Use them
   ansible.builtin.debug:
     msg: "{{ atlas.addresses + cloudgov.addresses }}"
+
+- name: A mirror that wants a token (kept out of the output; put it in a vault)
+  allowlist.egress.egress_ranges_info:
+    sources: [custom]
+    url: https://mirror.example.com/egress/ips.txt
+    headers:
+      Authorization: "Bearer {{ mirror_token }}"
+  register: mirrored
 """
 
 RETURN = r"""
@@ -72,8 +80,9 @@ details:
   elements: dict
 provenance:
   description:
-    - One dictionary per document read (C(source), C(url), C(origin) V(network), V(cache) or V(snapshot),
-      C(fetched_at), C(age_seconds), C(etag), C(sync_token), C(create_date), C(count)).
+    - One dictionary per document read (C(source), C(url), C(final_url) after a redirect, C(origin) V(network),
+      V(cache) or V(snapshot), C(fetched_at), C(age_seconds), C(etag), C(sync_token), C(create_date), C(count)).
+    - URLs are redacted, see O(url).
   returned: success
   type: list
   elements: dict
@@ -84,6 +93,13 @@ provenance:
       fetched_at: '2026-11-22T00:00:00Z'
       recorded: '2026-11-22'
       count: 2
+    - source: custom
+      url: https://***@mirror.example.com/ips.txt?access_token=***
+      final_url: https://mirror.example.com/v2/ips.txt
+      origin: network
+      fetched_at: '2026-11-22T08:00:00Z'
+      age_seconds: 0
+      count: 12
 """
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
@@ -99,8 +115,13 @@ def main():
         module.fail_json(msg=missing_required_lib('netaddr'), exception=_addresses.NETADDR_IMPORT_ERROR)
     if not _http.HAS_REQUESTS:
         module.fail_json(msg=missing_required_lib('requests'), exception=_http.REQUESTS_IMPORT_ERROR)
+    params = dict(module.params)
+    # `invocation` shows the URL as provenance does; longer secret parts are also masked anywhere else
+    # (short ones would mask unrelated text, such as digits of addresses).
+    module.params['url'] = _http.redact_url(params['url'])
+    module.no_log_values.update(value for value in _http.url_secrets(params['url']) if len(value) >= 6)
     try:
-        result = run_from_options(module.params['sources'], module.params.get, module.warn)
+        result = run_from_options(params['sources'], params.get, module.warn)
     except EgressError as error:
         module.fail_json(msg=str(error))
     ipv4, ipv6 = _addresses.split_families(result['addresses'])

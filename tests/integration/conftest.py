@@ -53,15 +53,17 @@ class Ansible(object):
         self.last_results = data  # every task result in order, for tasks that run more than once
         return proc, data
 
-    def playbook(self, tasks, check=False, extra_vars=None, diff=False):
+    def playbook(self, tasks, check=False, extra_vars=None, diff=False, verbose=False):
         """Run tasks on localhost; return ({task name: result}, completed process)."""
         path = self.tmp_path / 'playbook.yml'
         path.write_text(yaml.safe_dump([{'hosts': 'localhost', 'gather_facts': False, 'tasks': tasks}], sort_keys=False))
-        return self.run_playbook(str(path), check=check, extra_vars=extra_vars, diff=diff)
+        return self.run_playbook(str(path), check=check, extra_vars=extra_vars, diff=diff, verbose=verbose)
 
-    def run_playbook(self, playbook, check=False, extra_vars=None, diff=False, inventory=None):
+    def run_playbook(self, playbook, check=False, extra_vars=None, diff=False, inventory=None, verbose=False):
         """Run a playbook file (or a collection playbook's FQCN); results by task name, the last one winning."""
         argv = [os.path.join(BIN, 'ansible-playbook'), '-i', inventory or 'localhost,', '-c', 'local', playbook]
+        if verbose:
+            argv.append('-vvv')
         if check:
             argv.append('--check')
         if diff:

@@ -8,6 +8,8 @@ of the documented Atlas Admin API v2 and App Services admin API (Atlas itself ca
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.support.atlas_api import AtlasApi
@@ -159,3 +161,35 @@ def test_allow_all_needs_allow_anywhere(ansible, atlas):
     results, proc = ansible.playbook([task(api, ca, 'anywhere', addresses=['0.0.0.0/0'], allow_anywhere=True)])
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert results['anywhere']['changed'] and api.project == {'0.0.0.0/0': 'allowlist.egress'}
+
+
+PRIVATE_KEY = 'privkey-N0T-F0R-0UTPUT'
+
+
+def test_the_documented_key_pattern_keeps_the_private_key_out_of_vvv_output(ansible, tmp_path):
+    # README: the keys are module options fed from (vaulted) vars or the controller's environment. The
+    # `environment:` keyword, which the README showed before, puts them on the command line that -vvv prints.
+    api = AtlasApi(private_key=PRIVATE_KEY).start()
+    try:
+        ca = api.write_ca(str(tmp_path / 'atlas-ca.pem'))
+        common = dict(target='project', group_id=api.group_id, base_url=api.url(), ca_path=ca, state='gathered')
+        ansible.env['TEST_ATLAS_PRIVATE_KEY'] = PRIVATE_KEY
+        documented = [
+            {'name': 'from vars', MODULE: dict(common, public_key='{{ atlas_public_key }}',
+                                               private_key='{{ atlas_private_key }}')},
+            {'name': 'from the environment', MODULE: dict(
+                common, public_key='pubkey', private_key="{{ lookup('ansible.builtin.env', 'TEST_ATLAS_PRIVATE_KEY') }}")},
+        ]
+        extra_vars = {'atlas_public_key': 'pubkey', 'atlas_private_key': PRIVATE_KEY}  # -e stands in for a vault
+        results, proc = ansible.playbook(documented, verbose=True, extra_vars=extra_vars)
+        assert results['from vars']['gathered'] == [] and results['from the environment']['gathered'] == [], proc.stdout
+        assert PRIVATE_KEY not in proc.stdout + proc.stderr + json.dumps(ansible.last_results)
+        assert 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER' in proc.stdout  # -vvv did print the module's invocation
+
+        old = {'name': 'environment keyword', MODULE: common,
+               'environment': {'MONGODB_ATLAS_PUBLIC_KEY': 'pubkey', 'MONGODB_ATLAS_PRIVATE_KEY': '{{ atlas_private_key }}'}}
+        results, proc = ansible.playbook([old], verbose=True, extra_vars=extra_vars)
+        assert results['environment keyword']['gathered'] == []
+        assert PRIVATE_KEY in proc.stdout + proc.stderr  # why the README no longer shows it
+    finally:
+        api.stop()

@@ -14,6 +14,7 @@ recorded, so tests can assert what was sent.
 from __future__ import annotations
 
 import argparse
+import base64
 import hashlib
 import os
 import ssl
@@ -26,29 +27,43 @@ import trustme
 
 
 class Route(object):
-    def __init__(self, body, content_type='application/json', etag=True, last_modified=True):
+    """`auth` (user, password) or `headers` (name: value) must be sent, else 401; `drip` sends one byte
+    every `drip` seconds (of the headers too with `drip_headers`), a server that never trips a read timeout;
+    `redirect` answers 302 (or `status`) to that Location."""
+
+    def __init__(self, body, content_type='application/json', etag=True, last_modified=True, auth=None,
+                 headers=None, drip=None, drip_headers=False, redirect=None, status=302):
         self.body = body if isinstance(body, bytes) else body.encode('utf-8')
         self.content_type = content_type
         self.etag = '"%s"' % hashlib.sha256(self.body).hexdigest()[:16] if etag else None
         self.last_modified = formatdate(time.time() - 3600, usegmt=True) if last_modified else None
+        self.required = dict(headers or {})
+        if auth:
+            self.required['Authorization'] = 'Basic ' + base64.b64encode(('%s:%s' % auth).encode()).decode()
+        self.drip, self.drip_headers = drip, drip_headers
+        self.redirect, self.status = redirect, status
 
 
-def serve_tls(handler, ca, host='127.0.0.1'):
-    """Serve `handler` over HTTPS on a free port of `host`, with a certificate from the trustme `ca`, in a thread."""
+def serve_tls(handler, ca, host='127.0.0.1', tls=True):
+    """Serve `handler` over HTTPS on a free port of `host`, with a certificate from the trustme `ca`, in a thread.
+
+    tls=False serves plain http (to test that a redirect from https to http is refused)."""
     server = ThreadingHTTPServer((host, 0), handler)
     server.daemon_threads = True
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert(host, 'localhost').configure_cert(context)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
+    if tls:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ca.issue_cert(host, 'localhost').configure_cert(context)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 
 
 class HttpsServer(object):
 
-    def __init__(self, ca=None, host='127.0.0.1'):
+    def __init__(self, ca=None, host='127.0.0.1', tls=True):
         self.ca = ca or trustme.CA()
         self.host = host
+        self.tls = tls
         self.routes = {}
         self.scripted = {}  # path -> [(status, headers, body)]
         self.requests = []  # dicts: method, path, headers
@@ -66,7 +81,7 @@ class HttpsServer(object):
         return [r for r in self.requests if r['path'] == path]
 
     def url(self, path):
-        return 'https://%s:%d%s' % (self.host, self._server.server_address[1], path)
+        return '%s://%s:%d%s' % ('https' if self.tls else 'http', self.host, self._server.server_address[1], path)
 
     def write_ca(self, path):
         self.ca.cert_pem.write_to_path(path)
@@ -99,6 +114,12 @@ class HttpsServer(object):
                 route = server_self.routes.get(path)
                 if route is None:
                     return self._send(404, {'Content-Type': 'text/html'}, b'<html><body>Not Found</body></html>')
+                if any(self.headers.get(k) != v for k, v in route.required.items()):
+                    return self._send(401, {'Content-Type': 'text/plain'}, b'Unauthorized')
+                if route.redirect:
+                    return self._send(route.status, {'Location': route.redirect}, b'')
+                if route.drip:
+                    return self._drip(route)
                 if route.etag and self.headers.get('If-None-Match') == route.etag:
                     return self._send(304, {'ETag': route.etag}, b'')
                 headers = {'Content-Type': route.content_type}
@@ -107,6 +128,21 @@ class HttpsServer(object):
                 if route.last_modified:
                     headers['Last-Modified'] = route.last_modified
                 return self._send(200, headers, route.body)
+
+            def _drip(self, route):
+                head = ('HTTP/1.1 200 OK\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n'
+                        % (route.content_type, len(route.body))).encode('ascii')
+                data = head + route.body if route.drip_headers else route.body
+                if not route.drip_headers:
+                    self.wfile.write(head)
+                try:
+                    for i in range(len(data)):
+                        self.wfile.write(data[i:i + 1])
+                        self.wfile.flush()
+                        time.sleep(route.drip)
+                except (OSError, ValueError):
+                    pass  # the client gave up, as it should
+                self.close_connection = True
 
             def _send(self, status, headers, body):
                 body = body if isinstance(body, bytes) else body.encode('utf-8')
@@ -119,7 +155,7 @@ class HttpsServer(object):
                 if status != 304:
                     self.wfile.write(body)
 
-        self._server = serve_tls(Handler, self.ca, self.host)
+        self._server = serve_tls(Handler, self.ca, self.host, self.tls)
         return self
 
     def stop(self):

@@ -67,3 +67,20 @@ def test_refresh_refuses_a_broken_download(https_server, ca_file, tmp_path):
     proc = refresh(https_server, ca_file, output)
     assert proc.returncode != 0 and 'an HTML page' in proc.stdout
     assert output.read_text() == '# previous snapshot\n'
+
+
+def test_refresh_from_dir_records_the_page_it_was_copied_from(tmp_path):
+    source_dir = tmp_path / 'published'
+    source_dir.mkdir()
+    for suffix, entries in FILES.items():
+        (source_dir / ('AtlasAppServicesPublicIPs%s.json' % suffix)).write_text(json.dumps(entries))
+    output = tmp_path / '_atlas_snapshots.py'
+    page = 'https://www.mongodb.com/docs/atlas/app-services/security/network/'
+    proc = subprocess.run([sys.executable, SCRIPT, '--from-dir', str(source_dir), '--date', '2026-11-21',
+                           '--origin-url', page, '--output', str(output)],
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
+    assert proc.returncode == 0, proc.stdout
+    recorded = load(output)
+    assert recorded.ORIGIN_URL == page and page in recorded.NOTE and recorded.RECORDED == '2026-11-21'
+    assert recorded.SNAPSHOTS['azure'] == ['198.51.100.1/32']
+    assert 'Bundled copies of the Atlas App Services' in output.read_text()  # the module's header is kept

@@ -19,7 +19,7 @@ from ansible.module_utils.basic import env_fallback
 from ansible_collections.allowlist.egress.plugins.module_utils import _address_set, _intervals
 from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError
 from ansible_collections.allowlist.egress.plugins.module_utils._http import (
-    HAS_REQUESTS, REQUESTS_IMPORT_ERROR, parse_retry_after,
+    HAS_REQUESTS, REQUESTS_IMPORT_ERROR, Deadline, new_session, parse_retry_after,
 )
 
 if HAS_REQUESTS:
@@ -72,7 +72,7 @@ class AtlasClient(object):
         self.base_url = (base_url or BASE_URLS[target]).rstrip('/')
         self.timeout, self.retries, self.max_retry_wait, self.sleep = timeout, retries, max_retry_wait, sleep
         self.verify = ca_path if (validate_certs and ca_path) else validate_certs
-        self.session = requests.Session()
+        self.session = new_session()
         if target == 'project':
             self.session.headers['Accept'] = ACCEPT
         if public_key and private_key:
@@ -100,11 +100,20 @@ class AtlasClient(object):
         waited, attempt = 0.0, 0
         while True:
             try:
-                response = self.session.request(method, url, timeout=self.timeout, verify=self.verify, **kwargs)
+                # timeout bounds the whole request (a slow server cannot hold the task), the body included
+                with Deadline(self.timeout) as deadline:
+                    response = self.session.request(method, url, timeout=self.timeout, verify=self.verify, **kwargs)
+                if deadline.expired:
+                    raise requests.exceptions.Timeout('the deadline passed while reading the answer')
             except requests.exceptions.SSLError as error:
-                raise EgressError('Atlas at %s: TLS error (%s); set ca_path, or validate_certs=false' % (self.base_url, error))
+                if deadline.expired:
+                    problem, wait, status = self._too_slow(), None, None
+                else:
+                    raise EgressError('Atlas at %s: TLS error (%s); set ca_path, or validate_certs=false'
+                                      % (self.base_url, error))
             except requests.exceptions.RequestException as error:
-                problem, wait, status = 'connection failed: %s' % error, None, None
+                problem = self._too_slow() if deadline.expired else 'connection failed: %s' % error
+                wait, status = None, None
             else:
                 status = response.status_code
                 if status < 400:
@@ -124,6 +133,9 @@ class AtlasClient(object):
             self.sleep(wait)
             waited += wait
             attempt += 1
+
+    def _too_slow(self):
+        return 'no complete answer within the timeout of %gs (connect, headers and body)' % self.timeout
 
 
 def _describe_error(response):

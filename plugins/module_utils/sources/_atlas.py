@@ -36,8 +36,10 @@ class AtlasAppServices(Source):
         entries = _atlas_snapshots.SNAPSHOTS.get(request.label)
         if not entries:
             return None
-        return Snapshot(entries, '%s%s.json' % (APP_SERVICES_BASE, APP_SERVICES_PROVIDERS[request.label]),
-                        _atlas_snapshots.RECORDED, note='Recorded by scripts/refresh_snapshots.py')
+        origin = (getattr(_atlas_snapshots, 'ORIGIN_URL', None)
+                  or '%s%s.json' % (APP_SERVICES_BASE, APP_SERVICES_PROVIDERS[request.label]))
+        note = getattr(_atlas_snapshots, 'NOTE', None) or 'Recorded by scripts/refresh_snapshots.py'
+        return Snapshot(entries, origin, _atlas_snapshots.RECORDED, note=note)
 
     def parse(self, body, url):
         if url.split('?', 1)[0].lower().endswith('.csv'):

@@ -100,7 +100,7 @@ def expect(condition, url, what):
 def text_lines(body, url):
     """Non-empty lines of a text document, without `#` comments."""
     try:
-        text = body.decode('utf-8')
+        text = body.decode('utf-8-sig')  # spreadsheet exports start with a byte order mark
     except UnicodeDecodeError:
         raise FetchError('%s did not return UTF-8 text (%s)' % (url, describe_body(body)))
     if describe_body(body) == 'an HTML page':

@@ -114,5 +114,58 @@ def test_bad_requests_fail_clearly(tmp_path, terms, params, kwargs, message):
 
 
 def test_offline_without_cache_or_snapshot_fails(tmp_path):
-    with pytest.raises(FetchError, match='Offline and no cached copy of https://www.mongodb.com/'):
-        run(['atlas'], tmp_path=tmp_path, offline=True)
+    with pytest.raises(FetchError, match='Offline and no cached copy of https://cloud.mongodb.com/'):
+        run(['atlas_control_plane'], tmp_path=tmp_path, offline=True)
+
+
+ATLAS_PAGE = 'https://www.mongodb.com/docs/atlas/app-services/security/network/'
+
+
+@pytest.mark.parametrize('provider, count, sample', [
+    ('aws', 83, '13.236.189.10/32'),  # counted on the Configure Network Security page
+    ('azure', 8, '20.105.25.17/32'),
+    ('gcp', 5, '34.150.239.218/32'),
+    ('all', 96, '52.149.111.83/32'),
+])
+def test_atlas_offline_uses_the_bundled_snapshot_of_the_page(tmp_path, provider, count, sample):
+    warnings = []
+    result = run(['atlas'], {'provider': [provider]}, tmp_path, warnings=warnings, offline=True)
+    assert len(result['addresses']) == count and sample in result['addresses']
+    prov = result['provenance'][0]
+    assert prov['origin'] == 'snapshot' and prov['url'] == ATLAS_PAGE and prov['recorded'] == '2026-11-21'
+    assert prov['count'] == count and ATLAS_PAGE in prov['note']
+    assert 'using the bundled snapshot recorded 2026-11-21' in warnings[0]
+
+
+def test_atlas_bundled_all_is_the_union_of_the_providers(tmp_path):
+    union = set()
+    for provider in ('aws', 'azure', 'gcp'):
+        union.update(run(['atlas'], {'provider': [provider]}, tmp_path, offline=True)['addresses'])
+    assert set(run(['atlas'], {'provider': ['all']}, tmp_path, offline=True)['addresses']) == union
+
+
+BOM = b'\xef\xbb\xbf'
+
+
+@pytest.mark.parametrize('path, body, params', [
+    ('/ips.txt', BOM + b'192.0.2.1\n198.51.100.0/24\n', {}),
+    ('/ips.csv', BOM + b'cidr,label\n192.0.2.1,a\n198.51.100.0/24,b\n', {'selector': 'cidr'}),  # header name after the BOM
+    ('/ips.csv', BOM + b'192.0.2.1\n198.51.100.0/24\n', {}),
+])
+def test_a_byte_order_mark_is_accepted_in_text_and_csv(https_server, ca_file, tmp_path, path, body, params):
+    https_server.serve(path, body, content_type='text/csv')
+    result = run(['custom'], params, tmp_path, ca_file, url=https_server.url(path))
+    assert result['addresses'] == ['192.0.2.1/32', '198.51.100.0/24']
+
+
+def test_atlas_csv_with_a_byte_order_mark(https_server, ca_file, tmp_path):
+    https_server.serve('/AtlasAppServicesPublicIPsGCP.csv', BOM + b'203.0.113.1\r\n203.0.113.2\r\n', content_type='text/csv')
+    result = run(['atlas'], {'provider': ['gcp']}, tmp_path, ca_file, url=https_server.url('/AtlasAppServicesPublicIPsGCP.csv'))
+    assert result['addresses'] == ['203.0.113.1/32', '203.0.113.2/32']
+
+
+@pytest.mark.parametrize('body', [BOM, BOM + b'\n# nothing yet\n', BOM + b'   \r\n'])
+def test_a_list_with_a_byte_order_mark_and_no_address_is_still_an_error(https_server, ca_file, tmp_path, body):
+    https_server.serve('/AtlasAppServicesPublicIPs.csv', body, content_type='text/csv')
+    with pytest.raises(FetchError, match='holds no addresses; refusing to return an empty allowlist'):
+        run(['atlas'], {}, tmp_path, ca_file, url=https_server.url('/AtlasAppServicesPublicIPs.csv'))

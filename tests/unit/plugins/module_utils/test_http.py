@@ -8,12 +8,18 @@
 from __future__ import annotations
 
 import json
+import socket
+import time
 
 import pytest
+import trustme
 
-from ansible_collections.allowlist.egress.plugins.module_utils._errors import FetchError
-from ansible_collections.allowlist.egress.plugins.module_utils._http import Fetcher, FetchOptions, parse_retry_after
+from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError, FetchError
+from ansible_collections.allowlist.egress.plugins.module_utils._http import (
+    Fetcher, FetchOptions, check_redirect, parse_retry_after, redact_url, url_secrets,
+)
 from ansible_collections.allowlist.egress.plugins.module_utils.sources._base import load_json, nonempty, string_list
+from tests.support.https_server import HttpsServer
 
 GOOD = json.dumps(['192.0.2.1', '192.0.2.2'])
 
@@ -136,7 +142,7 @@ def test_bad_body_is_an_error_and_never_replaces_the_cache(https_server, ca_file
         fetcher.fetch(https_server.url('/ips.json'), parse_list)
     https_server.serve('/ips.json', GOOD)
     https_server.routes['/ips.json'].etag = None  # force a full download, compare the cached copy
-    cached = fetcher.cache.load(https_server.url('/ips.json'), None)
+    cached = fetcher.cache.load(https_server.url('/ips.json'), None, fetcher.options.tls_marker())
     assert cached['digest'] == good.digest
 
 
@@ -180,3 +186,188 @@ def test_parse_retry_after_forms():
     assert parse_retry_after('Wed, 21 Oct 2015 07:28:00 GMT', 1445412470.0) == 10.0
     assert parse_retry_after('soon', 0) is None
     assert parse_retry_after(None, 0) is None
+
+
+# --- Issue 11: a whole-request deadline, redirects checked hop by hop, no secrets in output, TLS in the cache key.
+
+def assert_not_cached(fetcher, url):
+    assert fetcher.cache.load(url, {}, fetcher.options.tls_marker()) is None
+
+
+@pytest.mark.parametrize('drip_headers', [False, True], ids=['body', 'headers'])
+def test_a_slow_drip_server_fails_at_the_deadline_and_nothing_is_cached(https_server, ca_file, tmp_path, drip_headers):
+    # One byte every 0.5 s never trips a per-read timeout: the old fetcher waited for all of it (20 s here).
+    https_server.serve('/slow.json?token=SECRET99', json.dumps(['192.0.2.1'] * 4), drip=0.5, drip_headers=drip_headers)
+    fetcher, _c, _w = make(tmp_path, ca_file, timeout=2, retries=0)
+    started = time.monotonic()
+    with pytest.raises(FetchError) as error:
+        fetcher.fetch(https_server.url('/slow.json?token=SECRET99'), parse_list)
+    elapsed = time.monotonic() - started
+    assert 1.8 < elapsed < 4, elapsed
+    assert 'no complete answer within the timeout of 2s' in str(error.value)
+    assert https_server.url('/slow.json?token=***') in str(error.value) and 'SECRET99' not in str(error.value)
+    assert_not_cached(fetcher, https_server.url('/slow.json?token=SECRET99'))
+
+
+def test_the_deadline_is_per_attempt_and_a_fast_answer_is_unaffected(https_server, ca_file, tmp_path):
+    https_server.serve('/ips.json', GOOD)
+    https_server.script('/ips.json', (500, {}, 'oops'))
+    fetcher, clock, _w = make(tmp_path, ca_file, timeout=1, retries=1)
+    assert fetcher.fetch(https_server.url('/ips.json'), parse_list).origin == 'network'
+    assert clock.sleeps == [1.0]
+
+
+def test_a_redirect_within_loopback_is_followed_and_recorded(https_server, ca_file, tmp_path):
+    https_server.serve('/ips.json', GOOD)
+    https_server.serve('/old.json', '', redirect=https_server.url('/ips.json'), status=301)
+    fetcher, _c, _w = make(tmp_path, ca_file)
+    doc = fetcher.fetch(https_server.url('/old.json'), parse_list)
+    prov = doc.provenance()
+    assert prov['url'] == https_server.url('/old.json') and prov['final_url'] == https_server.url('/ips.json')
+    cached = fetcher.fetch(https_server.url('/old.json'), parse_list)  # keyed on the URL asked for
+    assert cached.origin == 'cache' and cached.provenance()['final_url'] == https_server.url('/ips.json')
+    assert len(https_server.requests_for('/old.json')) == 1
+
+
+def test_a_redirect_from_https_to_http_is_refused(https_server, ca_file, tmp_path):
+    plain = HttpsServer(tls=False).start()
+    try:
+        plain.serve('/ips.json', GOOD)
+        https_server.serve('/down.json', '', redirect=plain.url('/ips.json'))
+        fetcher, _c, _w = make(tmp_path, ca_file, retries=0)
+        with pytest.raises(FetchError, match='redirects to http://127.0.0.1:[0-9]+/ips.json: a redirect from https '
+                                             'to plain http is refused'):
+            fetcher.fetch(https_server.url('/down.json'), parse_list)
+        assert plain.requests == []
+        assert_not_cached(fetcher, https_server.url('/down.json'))
+    finally:
+        plain.stop()
+
+
+def test_a_plain_http_url_the_user_wrote_works_with_a_warning(tmp_path):
+    plain = HttpsServer(tls=False).start()
+    try:
+        plain.serve('/ips.json', GOOD)
+        fetcher, _c, warnings = make(tmp_path, None)
+        assert fetcher.fetch(plain.url('/ips.json'), parse_list).parsed == ['192.0.2.1', '192.0.2.2']
+        assert len(warnings) == 1 and 'over plain http' in warnings[0] and plain.url('/ips.json') in warnings[0]
+    finally:
+        plain.stop()
+
+
+def test_redirect_loops_are_bounded(https_server, ca_file, tmp_path):
+    https_server.serve('/loop', '', redirect='/loop')
+    fetcher, _c, _w = make(tmp_path, ca_file, retries=0)
+    with pytest.raises(FetchError, match='more than 5 redirects'):
+        fetcher.fetch(https_server.url('/loop'), parse_list)
+    assert len(https_server.requests_for('/loop')) == 6
+
+
+def fake_resolver(table):
+    def resolve(host, port):
+        if host not in table:
+            raise socket.gaierror('unknown host %s' % host)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, '', (table[host], 0))]
+    return resolve
+
+
+RESOLVE = fake_resolver({'mirror.example': '203.0.113.5', 'metadata.example': '169.254.169.254',
+                         'intranet.example': '10.1.2.3', 'cdn.example': '198.51.100.7'})
+
+
+@pytest.mark.parametrize('original, target, refused', [
+    ('https://mirror.example/a', 'https://cdn.example/a', None),
+    ('https://mirror.example/a', 'https://127.0.0.1/a', 'a loopback, link-local or private address'),
+    ('https://mirror.example/a', 'https://localhost:8443/a', 'a loopback, link-local or private address'),
+    ('https://mirror.example/a', 'https://metadata.example/latest/', 'a loopback, link-local or private address'),
+    ('https://mirror.example/a', 'https://169.254.169.254/latest/', 'a loopback, link-local or private address'),
+    ('https://mirror.example/a', 'https://intranet.example/a', 'a loopback, link-local or private address'),
+    ('https://mirror.example/a', 'https://[::1]/a', 'a loopback, link-local or private address'),
+    ('https://mirror.example/a', 'https://[::ffff:192.168.1.1]/a', 'a loopback, link-local or private address'),
+    ('https://mirror.example/a', 'https://0.0.0.0/a', 'a loopback, link-local or private address'),
+    ('https://mirror.example/a', 'http://cdn.example/a', 'from https to plain http is refused'),
+    ('https://mirror.example/a', 'file:///etc/passwd', "the scheme 'file' is not followed"),
+    ('https://127.0.0.1:8443/a', 'https://127.0.0.1:9443/b', None),  # a mirror on loopback stays possible
+    ('https://localhost/a', 'https://intranet.example/a', None),
+    ('https://intranet.example/a', 'https://10.9.9.9/a', None),
+    ('http://mirror.example/a', 'http://cdn.example/a', None),  # the user chose http
+    ('http://mirror.example/a', 'https://cdn.example/a', None),
+])
+def test_check_redirect_classification(original, target, refused):
+    answer = check_redirect(original, original, target, resolve=RESOLVE)
+    if refused is None:
+        assert answer is None
+    else:
+        assert refused in answer
+
+
+def test_redact_url_hides_userinfo_and_query_values_keeps_the_rest():
+    assert redact_url('https://user:s3cr3t@mirror.example:8443/p/ips.csv?access_token=T0K&fmt=csv#frag') == \
+        'https://***@mirror.example:8443/p/ips.csv?access_token=***&fmt=***#***'
+    assert redact_url('https://mirror.example/ips.json') == 'https://mirror.example/ips.json'
+    assert redact_url('https://mirror.example/ips.json?TOKENONLY') == 'https://mirror.example/ips.json?***'
+    assert 's3cr3t' not in redact_url('https://user:s3cr3t@[::1')  # unparsable, still nothing secret
+    assert set(url_secrets('https://u:p%40ss@h/x?k=v%2Fw')) >= {'u:p%40ss', 'p%40ss', 'p@ss', 'v%2Fw', 'v/w'}
+
+
+def test_secrets_in_the_url_appear_in_no_error_warning_provenance_or_cache_file(https_server, ca_file, tmp_path):
+    https_server.serve('/list.json?access_token=TOKEN123', GOOD, auth=('user', 's3cr3t'))
+    secret_url = https_server.url('/list.json?access_token=TOKEN123').replace('https://', 'https://user:s3cr3t@')
+    fetcher, clock, warnings = make(tmp_path, ca_file, cache_ttl=0, max_stale=3600, retries=0)
+    doc = fetcher.fetch(secret_url, parse_list)  # the server checked the Basic auth and the query
+    assert doc.provenance()['url'] == https_server.url('/list.json?access_token=***').replace('https://', 'https://***@')
+    https_server.script('/list.json?access_token=TOKEN123', (500, {}, 'down'))
+    assert fetcher.fetch(secret_url, parse_list).origin == 'cache'  # stale, with a warning naming the URL
+    refused = secret_url.replace(':%d/' % https_server._server.server_address[1], ':9/')
+    with pytest.raises(FetchError) as error:  # requests' own message echoes the path and query
+        fetcher.fetch(refused, parse_list)
+    stored = ''.join(p.read_text(errors='replace') for p in (tmp_path / 'cache').rglob('*') if p.is_file())
+    for text in [str(error.value), stored] + warnings:
+        assert 'TOKEN123' not in text and 's3cr3t' not in text, text
+    assert 'access_token=***' in str(error.value) and 'access_token=***' in warnings[0]
+
+
+def test_headers_are_sent_and_kept_from_other_hosts_on_redirect(https_server, ca_file, tmp_path):
+    https_server.serve('/ips.json', GOOD, headers={'Authorization': 'Bearer TOKEN123'})
+    fetcher, _c, _w = make(tmp_path, ca_file, headers={'Authorization': 'Bearer TOKEN123'})
+    assert fetcher.fetch(https_server.url('/ips.json'), parse_list).origin == 'network'
+    other = HttpsServer(ca=https_server.ca).start()
+    try:
+        other.serve('/ips.json', GOOD)
+        https_server.serve('/moved.json', '', redirect=other.url('/ips.json'), headers={'Authorization': 'Bearer TOKEN123'})
+        assert fetcher.fetch(https_server.url('/moved.json'), parse_list).origin == 'network'
+        assert 'Authorization' not in other.requests[0]['headers']
+    finally:
+        other.stop()
+    with pytest.raises(EgressError, match='Invalid value for header X-Bad'):
+        FetchOptions(headers={'X-Bad': 'a\r\nHost: evil'})
+
+
+def test_an_unverified_copy_never_answers_a_verified_request(https_server, ca_file, tmp_path):
+    https_server.serve('/ips.json', GOOD)
+    cache = str(tmp_path / 'cache')
+    insecure = Fetcher(FetchOptions(cache_dir=cache, validate_certs=False))
+    assert insecure.fetch(https_server.url('/ips.json'), parse_list).origin == 'network'
+    for options in ({'cache_ttl': 600}, {'cache_ttl': 0, 'max_stale': 86400}):
+        verified = Fetcher(FetchOptions(cache_dir=cache, retries=0, **options))  # system CAs: the test CA is unknown
+        with pytest.raises(FetchError, match='TLS error'):
+            verified.fetch(https_server.url('/ips.json'), parse_list)
+    with pytest.raises(FetchError, match='Offline and no cached copy'):
+        Fetcher(FetchOptions(cache_dir=cache, offline=True)).fetch(https_server.url('/ips.json'), parse_list)
+    # A copy verified against one CA bundle does not answer a request that trusts another one.
+    Fetcher(FetchOptions(cache_dir=cache, ca_path=ca_file)).fetch(https_server.url('/ips.json'), parse_list)
+    other_ca = tmp_path / 'other-ca.pem'
+    trustme.CA().cert_pem.write_to_path(str(other_ca))
+    with pytest.raises(FetchError, match='Offline and no cached copy'):
+        Fetcher(FetchOptions(cache_dir=cache, offline=True, ca_path=str(other_ca))).fetch(https_server.url('/ips.json'), parse_list)
+    assert Fetcher(FetchOptions(cache_dir=cache, offline=True, ca_path=ca_file)).fetch(
+        https_server.url('/ips.json'), parse_list).origin == 'cache'
+
+
+def test_a_redirect_on_the_same_host_keeps_the_basic_auth_of_the_url(https_server, ca_file, tmp_path):
+    https_server.serve('/v2/ips.json', GOOD, auth=('user', 's3cr3t'))
+    https_server.serve('/ips.json', '', redirect='/v2/ips.json', auth=('user', 's3cr3t'))
+    fetcher, _c, _w = make(tmp_path, ca_file, retries=0)
+    doc = fetcher.fetch(https_server.url('/ips.json').replace('https://', 'https://user:s3cr3t@'), parse_list)
+    assert doc.parsed == ['192.0.2.1', '192.0.2.2']
+    assert doc.provenance()['final_url'] == https_server.url('/v2/ips.json').replace('https://', 'https://***@')

@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError
@@ -43,3 +45,14 @@ def test_single_addresses_go_as_ip_address_and_networks_as_cidr_block():
     assert atlas._project_entry('192.0.2.1/32', 'c') == {'ipAddress': '192.0.2.1', 'comment': 'c'}
     assert atlas._project_entry('192.0.2.0/24', 'c') == {'cidrBlock': '192.0.2.0/24', 'comment': 'c'}
     assert atlas._app_address('2001:db8::1/128') == '2001:db8::1'
+
+
+def test_a_slow_drip_api_fails_at_the_deadline(https_server, ca_file):
+    # The API client shares the fetcher's whole-request deadline: one byte every 0.5 s cannot hold a task.
+    https_server.serve('/api/atlas/v2/groups/g/accessList', '{"results": [], "totalCount": 0}', drip=0.5)
+    client = atlas.AtlasClient('project', base_url=https_server.url(''), public_key='p', private_key='k',
+                               timeout=1.5, retries=0, ca_path=ca_file)
+    started = time.monotonic()
+    with pytest.raises(EgressError, match='no complete answer within the timeout of 1.5s'):
+        client.request('GET', '/api/atlas/v2/groups/g/accessList', 'reading the access list')
+    assert time.monotonic() - started < 3.5
