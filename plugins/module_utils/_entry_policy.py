@@ -104,8 +104,9 @@ class EntryPolicy(object):
     """What a caller accepts; `remote` says the entries came over the network (HTTP or DNS)."""
 
     def __init__(self, remote, min_prefixlen_v4=None, min_prefixlen_v6=None, allow_private=False,
-                 allow_anywhere=False):
+                 allow_anywhere=False, anywhere_hint=True):
         self.remote = bool(remote)
+        self.anywhere_hint = anywhere_hint and not self.remote  # only modules have allow_anywhere
         self.min_prefixlen = {
             4: DEFAULT_MIN_PREFIXLEN[4] if min_prefixlen_v4 is None else check_min_prefixlen(min_prefixlen_v4, 4),
             6: DEFAULT_MIN_PREFIXLEN[6] if min_prefixlen_v6 is None else check_min_prefixlen(min_prefixlen_v6, 6),
@@ -123,7 +124,7 @@ class EntryPolicy(object):
             if self.allow_anywhere:
                 return None
             return ('it is the whole IPv%d address space, which would allow every address%s'
-                    % (version, '' if self.remote else '; set allow_anywhere=true if that is really meant'))
+                    % (version, '; set allow_anywhere=true if that is really meant' if self.anywhere_hint else ''))
         found = _overlapping(self._special, interval)
         if found:
             (_v, s_first, s_last), why, private = found

@@ -42,6 +42,22 @@ _LABEL_RE = re.compile(r'^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$')
 _LOAD_BALANCER_RE = re.compile(r'(^|\.)elb(\.[a-z0-9-]+)?\.amazonaws\.com(\.cn)?\.?$', re.IGNORECASE)
 
 
+def argument_spec():
+    """The resolver's options with their defaults (the outsystems_frontends lookup documents the same)."""
+    return dict(
+        nameservers=dict(type='list', elements='str'),
+        port=dict(type='int', default=53),
+        timeout=dict(type='float', default=3.0),
+        retries=dict(type='int', default=2),
+        tcp=dict(type='bool', default=False),
+        ip_version=dict(type='str', choices=['4', '6', 'all'], default='all'),
+        concurrency=dict(type='int', default=64),
+        allow_load_balancer=dict(type='bool', default=False),
+        domain=dict(type='str', default=DEFAULT_DOMAIN),
+        allow_private=dict(type='bool', default=False),
+    )
+
+
 def hostname_for(name, domain=DEFAULT_DOMAIN):
     """The FQDN to resolve for a Service Center front-end name (bare names get `domain`)."""
     if not isinstance(name, str) or not name.strip():

@@ -162,6 +162,13 @@ def prefix_count(interval):
     return len(cidrs(interval))
 
 
+def cidr_sort_key(cidr):
+    """Sort canonical CIDR strings as the collection does: IPv4 first, then by network, then shorter prefix first."""
+    address, _slash, length = cidr.partition('/')
+    version = 6 if ':' in address else 4
+    return (version, address_int(version, address), int(length or BITS[version]))
+
+
 def cidr_text(prefix):
     version, network, length = prefix
     return '%s/%d' % (address_text(version, network), length)

@@ -1,0 +1,36 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) allowlist.egress contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Get every source of a sync on the controller and merge them into one plan (docs: plugins/modules/egress_plan.py)."""
+
+from __future__ import annotations
+
+from ansible.module_utils.common.text.converters import to_native
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.allowlist.egress.plugins.module_utils import _sync_plan
+from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _VALID_ARGS = frozenset(('sources',))
+    _requires_connection = False
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(ActionModule, self).run(tmp, task_vars)
+        warnings = []
+        try:
+            plan = _sync_plan.plan(self._task.args.get('sources'), warn=warnings.append)
+        except EgressError as error:
+            result.update(failed=True, msg=to_native(error))
+            return result
+        result.update(changed=False, plan=plan)
+        result['msg'] = 'plan %s: %d IPv4 and %d IPv6 entries from %s' % (
+            plan['digest'][:12], len(plan['ipv4']), len(plan['ipv6']),
+            ', '.join('%s (%s, %d)' % (s['label'], s['origin'], s['count']) for s in plan['sources']))
+        if warnings:
+            result['warnings'] = warnings
+        return result

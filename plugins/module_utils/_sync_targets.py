@@ -1,0 +1,82 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) allowlist.egress contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The last step of a sync: one plan into every target of a host, each through its module.
+
+A target is `{backend: NAME, ...that module's options}`. What the pipeline must know of a backend (its
+module, which option names the object, how a family is spelled) is declared by the backend itself
+(`TargetInfo`), so adding a backend never touches the role.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError
+
+# module: the FQCN; name_option: the option naming the object (its IPv6 twin is name_option + '6');
+# family_option and family_values: how the module is told the family, or None when one object holds both;
+# persist: whether it takes persist (and so persist6).
+TargetInfo = namedtuple('TargetInfo', 'module name_option family_option family_values persist')
+
+# Options the pipeline passes to every target that does not set its own.
+SHARED_OPTIONS = ('max_removals', 'max_additions', 'force', 'lock_timeout')
+
+
+def registry():
+    """backend name -> TargetInfo, from every target backend of the collection."""
+    from ansible_collections.allowlist.egress.plugins.module_utils.targets._registry import TARGETS
+    return dict((name, cls.TARGET_INFO) for name, cls in TARGETS.items())
+
+
+Part = namedtuple('Part', 'version object entries args')
+
+
+def parts(index, target, plan, shared, targets=None):
+    """The module calls for one target: [Part], and how many IPv6 entries it has no object for."""
+    targets = targets or registry()
+    where = 'egress_sync_targets[%d]' % index
+    if not isinstance(target, dict) or target.get('backend') not in targets:
+        raise EgressError('%s: each target needs a backend, one of %s; got %r'
+                          % (where, ', '.join(sorted(targets)),
+                             target.get('backend') if isinstance(target, dict) else target))
+    info = targets[target['backend']]
+    if 'addresses' in target:
+        raise EgressError('%s: a target takes no addresses; they come from egress_sync_sources' % where)
+    if not target.get(info.name_option):
+        raise EgressError('%s: backend %s needs %s, the object to sync into' % (where, target['backend'],
+                                                                               info.name_option))
+    twin = info.name_option + '6'
+    base = dict((k, v) for k, v in target.items() if k not in ('backend', twin, 'persist6'))
+    for option in SHARED_OPTIONS:
+        if option not in base and shared.get(option) is not None:
+            base[option] = shared[option]
+    if info.family_option is None:
+        return [Part(None, target[info.name_option], plan['ipv4'] + plan['ipv6'], base)], 0
+    result = []
+    for version, key, entries in ((4, info.name_option, plan['ipv4']), (6, twin, plan['ipv6'])):
+        if version == 6 and twin not in target:
+            continue
+        args = dict(base)
+        args[info.name_option] = target[key]
+        args[info.family_option] = info.family_values[version]
+        if info.persist and version == 6:
+            args.pop('persist', None)
+            if target.get('persist6'):
+                args['persist'] = target['persist6']
+        result.append(Part(version, target[key], entries, args))
+    unsynced = len(plan['ipv6']) if twin not in target else 0
+    return result, unsynced
+
+
+def summary(backend, part, result, digest, limit):
+    """What a person and a pipeline need of one module result: counts always, the lists up to `limit`."""
+    added, removed = result.get('added') or [], result.get('removed') or []
+    return dict(
+        backend=backend, object=part.object, family=part.version, changed=bool(result.get('changed')),
+        plan_digest=digest, before_count=result.get('before_count'), after_count=result.get('after_count'),
+        added_count=result.get('added_count', len(added)), removed_count=result.get('removed_count', len(removed)),
+        added=added[:limit], removed=removed[:limit],
+    )
