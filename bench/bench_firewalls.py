@@ -36,9 +36,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[:0] = [ROOT, os.path.join(ROOT, 'build', 'collections')]
 
 from ansible_collections.allowlist.egress.plugins.module_utils import _address_set  # noqa: E402
-from ansible_collections.allowlist.egress.plugins.module_utils.firewalls._base import subprocess_runner  # noqa: E402
-from ansible_collections.allowlist.egress.plugins.module_utils.firewalls._ipset import Ipset  # noqa: E402
-from ansible_collections.allowlist.egress.plugins.module_utils.firewalls._nftables import NftablesSet  # noqa: E402
+from ansible_collections.allowlist.egress.plugins.module_utils.targets._commands import subprocess_runner  # noqa: E402
+from ansible_collections.allowlist.egress.plugins.module_utils.targets._ipset import Ipset  # noqa: E402
+from ansible_collections.allowlist.egress.plugins.module_utils.targets._nftables import NftablesSet  # noqa: E402
 
 
 def addresses(count, offset=0):

@@ -23,7 +23,7 @@ sys.path[:0] = [ROOT, os.path.join(ROOT, 'build', 'collections')]
 import dns.message  # noqa: E402
 import dns.query  # noqa: E402
 
-from ansible_collections.allowlist.egress.plugins.module_utils._frontends import FrontendResolver  # noqa: E402
+from ansible_collections.allowlist.egress.plugins.module_utils.sources._frontends import FrontendResolver  # noqa: E402
 from tests.support.dns_server import DnsServer  # noqa: E402
 
 COUNT = 200

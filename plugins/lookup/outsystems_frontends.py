@@ -144,7 +144,7 @@ from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.lookup import LookupBase
 
 from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError
-from ansible_collections.allowlist.egress.plugins.module_utils._frontends import (
+from ansible_collections.allowlist.egress.plugins.module_utils.sources._frontends import (
     FrontendResolver, frontend_addresses, frontend_details,
 )
 

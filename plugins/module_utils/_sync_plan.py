@@ -18,9 +18,8 @@ import json
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.allowlist.egress.plugins.module_utils import (
-    _addresses, _egress_ranges, _entry_policy, _frontends, _intervals,
-)
+from ansible_collections.allowlist.egress.plugins.module_utils import _addresses, _egress_ranges, _entry_policy, _intervals
+from ansible_collections.allowlist.egress.plugins.module_utils.sources import _frontends
 from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError
 
 SOURCE_TYPES = ('outsystems_frontends', 'egress_ranges', 'static')

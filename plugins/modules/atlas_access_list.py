@@ -216,7 +216,7 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.allowlist.egress.plugins.module_utils import _address_set
 from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError
-from ansible_collections.allowlist.egress.plugins.module_utils.clouds import _atlas_access_list as atlas
+from ansible_collections.allowlist.egress.plugins.module_utils.targets import _atlas_access_list as atlas
 
 
 def main():

@@ -212,7 +212,7 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.allowlist.egress.plugins.module_utils import _address_set
 from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError
-from ansible_collections.allowlist.egress.plugins.module_utils.clouds import _aws_prefix_list as aws
+from ansible_collections.allowlist.egress.plugins.module_utils.targets import _aws_prefix_list as aws
 
 
 def main():

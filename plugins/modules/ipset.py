@@ -187,8 +187,8 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.allowlist.egress.plugins.module_utils import _address_set
 from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError
-from ansible_collections.allowlist.egress.plugins.module_utils.firewalls._base import module_runner
-from ansible_collections.allowlist.egress.plugins.module_utils.firewalls._ipset import Ipset, argument_spec
+from ansible_collections.allowlist.egress.plugins.module_utils.targets._commands import module_runner
+from ansible_collections.allowlist.egress.plugins.module_utils.targets._ipset import Ipset, argument_spec
 
 
 def main():

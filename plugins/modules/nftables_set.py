@@ -208,8 +208,8 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.allowlist.egress.plugins.module_utils import _address_set
 from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError
-from ansible_collections.allowlist.egress.plugins.module_utils.firewalls._base import module_runner
-from ansible_collections.allowlist.egress.plugins.module_utils.firewalls._nftables import NftablesSet, argument_spec
+from ansible_collections.allowlist.egress.plugins.module_utils.targets._commands import module_runner
+from ansible_collections.allowlist.egress.plugins.module_utils.targets._nftables import NftablesSet, argument_spec
 
 
 def main():

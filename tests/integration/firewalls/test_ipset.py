@@ -189,7 +189,7 @@ import sys
 sys.path.insert(0, sys.argv[1])
 from ansible_collections.allowlist.egress.plugins.module_utils import _address_set
 from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError
-from ansible_collections.allowlist.egress.plugins.module_utils.firewalls import _base, _ipset
+from ansible_collections.allowlist.egress.plugins.module_utils.targets import _base, _ipset
 _ipset.Ipset.check_comment = staticmethod(lambda comment, where: None)
 backend = _ipset.Ipset(_base.subprocess_runner, sys.argv[2])
 try:

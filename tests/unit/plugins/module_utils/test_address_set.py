@@ -125,7 +125,7 @@ def test_ordinary_unicode_comments_pass_and_each_comment_is_checked_once():
 
 
 def test_backend_comment_limits_are_bytes_of_utf8():
-    from ansible_collections.allowlist.egress.plugins.module_utils.firewalls import _ipset, _nftables
+    from ansible_collections.allowlist.egress.plugins.module_utils.targets import _ipset, _nftables
     portuguese = ('ção' * 40)[:117]
     assert len(portuguese) == 117 and len(portuguese.encode('utf-8')) > 128
     with pytest.raises(EgressError, match=r'at addresses\[3\]: at most 128 bytes in UTF-8 \(this one is 195\)'):

@@ -14,7 +14,7 @@ import pytest
 
 from ansible_collections.allowlist.egress.plugins.module_utils import _address_set
 from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError
-from ansible_collections.allowlist.egress.plugins.module_utils.firewalls import _ipset, _nftables
+from ansible_collections.allowlist.egress.plugins.module_utils.targets import _ipset, _nftables
 
 
 class Runner(object):

@@ -12,7 +12,7 @@ import time
 import pytest
 
 from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError
-from ansible_collections.allowlist.egress.plugins.module_utils.clouds import _atlas_access_list as atlas
+from ansible_collections.allowlist.egress.plugins.module_utils.targets import _atlas_access_list as atlas
 
 
 def backend(**kwargs):

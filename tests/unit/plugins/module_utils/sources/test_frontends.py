@@ -12,7 +12,7 @@ import time
 import pytest
 
 from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError, ResolveError
-from ansible_collections.allowlist.egress.plugins.module_utils._frontends import (
+from ansible_collections.allowlist.egress.plugins.module_utils.sources._frontends import (
     FrontendResolver, frontend_addresses, frontend_details, hostname_for,
 )
 

@@ -17,11 +17,13 @@ from __future__ import annotations
 import json
 
 from ansible_collections.allowlist.egress.plugins.module_utils import _address_set, _intervals
+from ansible_collections.allowlist.egress.plugins.module_utils._sync_targets import TargetInfo
+from ansible_collections.allowlist.egress.plugins.module_utils.targets._base import Target
 from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError
 from ansible_collections.allowlist.egress.plugins.module_utils._address_set import (
     MISSING, Current, check_expandable, check_one_family,
 )
-from ansible_collections.allowlist.egress.plugins.module_utils.firewalls._base import (
+from ansible_collections.allowlist.egress.plugins.module_utils.targets._commands import (
     check_comment, check_name, isolated, isolation_failed,
 )
 
@@ -54,9 +56,10 @@ def argument_spec():
     return spec
 
 
-class NftablesSet(object):
-    host_only = False
-    min_prefix = 0
+class NftablesSet(Target):
+
+    TARGET_INFO = TargetInfo('allowlist.egress.nftables_set', name_option='set', family_option='type',
+                             family_values={4: 'ipv4_addr', 6: 'ipv6_addr'}, persist=True)
 
     def __init__(self, run, family='inet', table=None, name=None, set_type=None, create=True, comment=None):
         if family not in FAMILIES:

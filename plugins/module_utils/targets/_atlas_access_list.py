@@ -17,6 +17,8 @@ import urllib.parse
 from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.allowlist.egress.plugins.module_utils import _address_set, _intervals
+from ansible_collections.allowlist.egress.plugins.module_utils._sync_targets import TargetInfo
+from ansible_collections.allowlist.egress.plugins.module_utils.targets._base import Target
 from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError
 from ansible_collections.allowlist.egress.plugins.module_utils._http import (
     HAS_REQUESTS, REQUESTS_IMPORT_ERROR, Deadline, new_session, parse_retry_after,
@@ -150,10 +152,10 @@ def _describe_error(response):
     return 'HTTP %d' % response.status_code
 
 
-class AtlasAccessList(object):
-    host_only = False
-    min_prefix = 0
-    state = 'replaced'
+class AtlasAccessList(Target):
+
+    TARGET_INFO = TargetInfo('allowlist.egress.atlas_access_list', name_option='group_id', family_option=None,
+                             family_values=None, persist=False)
 
     def __init__(self, client_factory, target, group_id, app_id=None, prefix='allowlist.egress', exclusive=False,
                  remove_allow_all=False):
@@ -318,12 +320,6 @@ class AtlasAccessList(object):
 
     def remove(self, current):
         raise EgressError('state=absent does not apply to an Atlas access list')
-
-    def persist_text(self, plan):
-        raise EgressError('persist does not apply to an Atlas access list')
-
-    def validate_persist(self, text, path):
-        return None
 
     def facts(self, current, plan):
         return dict(removed_allow_all=self.removed_allow_all, kept_unmanaged=self.kept_unmanaged,

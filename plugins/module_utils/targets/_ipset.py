@@ -18,11 +18,13 @@ from __future__ import annotations
 import hashlib
 
 from ansible_collections.allowlist.egress.plugins.module_utils import _address_set, _intervals
+from ansible_collections.allowlist.egress.plugins.module_utils._sync_targets import TargetInfo
+from ansible_collections.allowlist.egress.plugins.module_utils.targets._base import Target
 from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError
 from ansible_collections.allowlist.egress.plugins.module_utils._address_set import (
     MISSING, Current, check_expandable, check_one_family,
 )
-from ansible_collections.allowlist.egress.plugins.module_utils.firewalls._base import (
+from ansible_collections.allowlist.egress.plugins.module_utils.targets._commands import (
     check_comment, check_name, isolated, isolation_failed,
 )
 
@@ -59,10 +61,10 @@ def _parse_comment(rest):
     return rest[start + 9:end]
 
 
-class Ipset(object):
-    min_prefix = 0
-    host_only = False
-    state = 'replaced'
+class Ipset(Target):
+
+    TARGET_INFO = TargetInfo('allowlist.egress.ipset', name_option='name', family_option='family',
+                             family_values={4: 'inet', 6: 'inet6'}, persist=True)
     maxelem = None
     current_maxelem = None
 

@@ -34,6 +34,8 @@ else:
     BOTO3_IMPORT_ERROR = None
 
 from ansible_collections.allowlist.egress.plugins.module_utils import _address_set, _intervals
+from ansible_collections.allowlist.egress.plugins.module_utils._sync_targets import TargetInfo
+from ansible_collections.allowlist.egress.plugins.module_utils.targets._base import Target
 from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError
 from ansible_collections.allowlist.egress.plugins.module_utils._address_set import MISSING, Current, check_one_family
 
@@ -88,10 +90,10 @@ def _code(error):
     return error.response.get('Error', {}).get('Code', '') if hasattr(error, 'response') else ''
 
 
-class AwsPrefixList(object):
-    host_only = False
-    min_prefix = 0
-    state = 'replaced'
+class AwsPrefixList(Target):
+
+    TARGET_INFO = TargetInfo('allowlist.egress.aws_prefix_list', name_option='name', family_option='address_family',
+                             family_values={4: 'IPv4', 6: 'IPv6'}, persist=False)
 
     def __init__(self, client, name=None, list_id=None, address_family=None, max_entries=None, tags=None,
                  purge_tags=False, wait_timeout=300.0, sleep=time.sleep):
@@ -347,12 +349,6 @@ class AwsPrefixList(object):
 
     def remove(self, current):
         self._call('delete_managed_prefix_list', PrefixListId=current.properties['id'])
-
-    def persist_text(self, plan):
-        raise EgressError('persist does not apply to an AWS prefix list')
-
-    def validate_persist(self, text, path):
-        return None
 
     def facts(self, current, plan):
         return dict(prefix_list_id=self.list_id, address_family=self.family, max_entries=self.max_entries,

@@ -17,7 +17,7 @@ from botocore.stub import Stubber
 
 from ansible_collections.allowlist.egress.plugins.module_utils import _address_set
 from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError
-from ansible_collections.allowlist.egress.plugins.module_utils.clouds import _aws_prefix_list as aws
+from ansible_collections.allowlist.egress.plugins.module_utils.targets import _aws_prefix_list as aws
 
 PL = 'pl-0123456789abcdef0'
 
