@@ -96,8 +96,9 @@ def _static_source(source, where, warn):
     canonical = []
     for entry, entry_where in entries:
         canonical.extend(_addresses.canonicalize([entry], source=entry_where, strict=False, warn=warn))
-    # What the user wrote may hold a VPN's private range, never /0, loopback and the like (the modules agree).
-    policy = _entry_policy.EntryPolicy(remote=False, anywhere_hint=False)
+    # What the user wrote may hold a VPN's private range, never /0, loopback and the like. How wide an entry may
+    # be is the targets' call (their min_prefixlen options).
+    policy = _entry_policy.EntryPolicy(remote=False, min_prefixlen_v4=0, min_prefixlen_v6=0, anywhere_hint=False)
     policy.check_intervals(((entry, interval) for entry, entry_where in entries
                             for interval in _intervals.parse(entry, strict=False)), where)
     return _addresses.canonicalize(canonical), 'static', []

@@ -81,20 +81,26 @@ def test_plan_apply_no_change_and_two_targets(netns, tmp_path, ansible, dns_serv
     before = fw.ruleset()
     results, proc = ansible.run_playbook(SYNC, check=True, diff=True, extra_vars=vars_fw, inventory=inventory)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    (plan,) = ran(ansible, 'Sync into nftables')
-    assert plan['changed'] and [r['egress_sync_part']['object'] for r in plan['results']] == ['egress_v4', 'egress_v6']
-    v4_plan = plan['results'][0]['diff']['after']
+    (planned,) = ran(ansible, 'Get every source once and merge them into one plan')
+    digest = planned['plan']['digest']
+    (plan,) = ran(ansible, 'Sync the plan into every target')
+    assert plan['changed'] and [(t['backend'], t['object']) for t in plan['targets']] == [
+        ('nftables_set', 'egress_v4'), ('nftables_set', 'egress_v6'), ('ipset', 'egress4')]
+    assert all(t['plan_digest'] == digest for t in plan['targets'])
+    v4_plan = plan['diff'][0]['after']
     assert '192.0.2.11/32  # outsystems_frontends' in v4_plan and '10.10.0.0/16  # OutSystems VPN range' in v4_plan
     assert '198.51.100.21/32  # egress_ranges:atlas' in v4_plan and '52.222.122.97/32  # egress_ranges:cloudgov' in v4_plan
-    assert 'PLAY RECAP' in proc.stdout and 'IPv6 addresses were not synced into this ipset' in proc.stdout
+    assert 'PLAY RECAP' in proc.stdout and 'plan %s' % digest[:12] in proc.stdout
+    assert '1 IPv6 addresses were not synced into ipset egress4: give it a name6' in proc.stdout + proc.stderr
     # Which data the run used: Atlas fetched from the network now, cloud.gov from the bundled snapshot.
     assert '\\"egress_ranges:atlas\\": \\"network\\"' in proc.stdout and '\\"egress_ranges:cloudgov\\": \\"snapshot\\"' in proc.stdout
     assert fw.ruleset() == before, 'check mode changed the kernel'
 
     results, proc = ansible.run_playbook(SYNC, extra_vars=vars_fw, inventory=inventory)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    (applied,) = ran(ansible, 'Sync into nftables')
-    assert applied['results'][0]['added'] == sorted(CLOUDGOV + V4, key=lambda c: [int(x) for x in c.split('/')[0].split('.')])
+    (applied,) = ran(ansible, 'Sync the plan into every target')
+    assert applied['targets'][0]['added'] == sorted(CLOUDGOV + V4, key=lambda c: [int(x) for x in c.split('/')[0].split('.')])
+    assert applied['targets'][0]['added_count'] == 7
     got4 = fw.nft_set('inet', 'filter', 'egress_v4')
     assert got4 is not None and len(got4['elem']) == 7
     got6 = fw.nft_set('inet', 'filter', 'egress_v6')
@@ -123,9 +129,9 @@ def test_a_failing_source_touches_no_target(netns, tmp_path, ansible, dns_server
                       + extra['egress_sync_sources'][1:], egress_sync_max_removals='100%')
         results, proc = ansible.run_playbook(SYNC, extra_vars=broken, inventory=inventory)
         assert proc.returncode != 0
-        (failed,) = ran(ansible, 'Get the addresses of each source')
+        (failed,) = ran(ansible, 'Get every source once and merge them into one plan')
         assert failed['_status'] == 'failed' and 'demo-fe99.outsystemsenterprise.com' in json.dumps(failed)
-        assert ran(ansible, 'Sync into nftables') == [] and ran(ansible, 'Sync into an AWS prefix list') == []
+        assert ran(ansible, 'Sync the plan into every target') == []
     assert fw.ruleset() == kernel and aws_entries(client) == cloud
 
 
@@ -144,7 +150,7 @@ def test_show_reports_sources_and_the_plan_without_changing_anything(netns, tmp_
         {'type': 'static', 'addresses': ['10.11.0.0/16'], 'comment': 'OutSystems VPN range'}])
     results, proc = ansible.run_playbook(SHOW, extra_vars=changed, inventory=inventory)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert 'OutSystems VPN range (static): 1 addresses: 10.11.0.0/16' in proc.stdout
+    assert 'OutSystems VPN range (static): 1 addresses: 10.11.0.0/16' in proc.stdout, proc.stdout
     assert 'outsystems_frontends (dns): 3 addresses: 192.0.2.11/32 192.0.2.12/32 2001:db8::11/128' in proc.stdout
     assert 'egress_ranges:cloudgov (snapshot): 2 addresses' in proc.stdout
     assert 'egress_ranges:atlas (cache): 2 addresses' in proc.stdout  # fetched by the sync run, within cache_ttl

@@ -1,0 +1,76 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) allowlist.egress contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The plan of a sync run: sources fetched once, merged, commented, split by family, with a digest."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.allowlist.egress.plugins.module_utils import _sync_plan
+from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError
+
+
+def test_sources_merge_first_source_wins_and_families_split(dns_server):
+    server = dns_server(records={'fe01.outsystemsenterprise.com': {'A': ['192.0.2.11'], 'AAAA': ['2001:db8::11']},
+                                 'fe02.outsystemsenterprise.com': {'A': ['52.222.122.97']}})
+    sources = [
+        {'type': 'outsystems_frontends', 'names': ['fe01', 'fe02'], 'nameservers': ['127.0.0.1'], 'port': server.port},
+        {'type': 'egress_ranges', 'source': 'cloudgov'},
+        {'type': 'static', 'addresses': ['10.10.0.0/16', '192.0.2.11'], 'comment': 'OutSystems VPN range'},
+    ]
+    plan = _sync_plan.plan(sources)
+    assert plan['ipv4'] == [
+        {'address': '10.10.0.0/16', 'comment': 'OutSystems VPN range'},
+        {'address': '52.222.122.97/32', 'comment': 'outsystems_frontends'},  # listed first by the front-ends
+        {'address': '52.222.123.172/32', 'comment': 'egress_ranges:cloudgov'},
+        {'address': '192.0.2.11/32', 'comment': 'outsystems_frontends'},
+    ]
+    assert plan['ipv6'] == [{'address': '2001:db8::11/128', 'comment': 'outsystems_frontends'}]
+    assert plan['counts'] == {'outsystems_frontends': 3, 'egress_ranges:cloudgov': 2, 'OutSystems VPN range': 2}
+    assert plan['origins'] == {'outsystems_frontends': 'dns', 'egress_ranges:cloudgov': 'snapshot',
+                               'OutSystems VPN range': 'static'}
+    assert [s['label'] for s in plan['sources']] == ['outsystems_frontends', 'egress_ranges:cloudgov',
+                                                     'OutSystems VPN range']
+    # Each name once per family, whatever the number of hosts that will receive the plan.
+    assert sorted((name, rdtype) for name, rdtype, _proto in server.queries) == [
+        ('fe01.outsystemsenterprise.com', 'A'), ('fe01.outsystemsenterprise.com', 'AAAA'),
+        ('fe02.outsystemsenterprise.com', 'A'), ('fe02.outsystemsenterprise.com', 'AAAA')]
+    # The digest names the list: the same sources in another order give other comments, so another digest.
+    again = _sync_plan.plan(sources)
+    assert again['digest'] == plan['digest'] and len(plan['digest']) == 64
+    assert _sync_plan.plan(sources[::-1])['digest'] != plan['digest']
+
+
+@pytest.mark.parametrize('sources, message', [
+    ([], 'egress_sync_sources must be a non-empty list'),
+    ('atlas', 'egress_sync_sources must be a non-empty list'),
+    ([{'type': 'bogus'}], r"egress_sync_sources\[0\]: each source needs a type, one of outsystems_frontends, "
+                          r"egress_ranges, static; got 'bogus'"),
+    (['cloudgov'], r"egress_sync_sources\[0\]: each source needs a type"),
+    ([{'type': 'egress_ranges'}], r'egress_sync_sources\[0\] \(egress_ranges:None\): type egress_ranges needs source'),
+    ([{'type': 'egress_ranges', 'source': 'cloudgov', 'bogus': 1}],
+     r'egress_sync_sources\[0\] \(egress_ranges:cloudgov\): unknown option bogus; valid options are'),
+    ([{'type': 'egress_ranges', 'source': 'cloudgov', 'offline': 'maybe'}], "'maybe' is not a valid boolean"),
+    ([{'type': 'outsystems_frontends', 'names': []}], 'needs names'),
+    ([{'type': 'static', 'addresses': []}], r'type static needs addresses'),
+    ([{'type': 'static', 'addresses': ['192.0.2.1'], 'ttl': 3}], 'type static takes addresses and comment, not ttl'),
+    ([{'type': 'static', 'addresses': ['192.0.2.1', 'not-an-ip']}],
+     r"'not-an-ip' from egress_sync_sources\[0\] \(static\).addresses\[1\]"),
+    ([{'type': 'static', 'addresses': ['192.0.2.1', '0.0.0.0/0']}],
+     r'Refusing 0.0.0.0/0 from egress_sync_sources\[0\] \(static\): it is the whole IPv4 address space, which '
+     r'would allow every address. Nothing'),
+    ([{'type': 'static', 'addresses': ['127.0.0.1']}], 'loopback'),
+    ([{'type': 'egress_ranges', 'source': 'cloudgov'}, {'type': 'egress_ranges', 'source': 'cloudgov'}],
+     r"egress_sync_sources\[1\]: another source already has the comment 'egress_ranges:cloudgov'"),
+])
+def test_bad_sources_fail_naming_the_source(sources, message):
+    with pytest.raises(EgressError, match=message):
+        _sync_plan.plan(sources)
+
+
+def test_a_static_source_may_hold_a_private_range():
+    plan = _sync_plan.plan([{'type': 'static', 'addresses': ['10.0.0.0/8', 'fd00::/8'], 'comment': 'VPN'}])
+    assert [e['address'] for e in plan['ipv4'] + plan['ipv6']] == ['10.0.0.0/8', 'fd00::/8']

@@ -1,0 +1,76 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) allowlist.egress contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""How one plan becomes module calls: the table every backend declares, families, shared options."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.allowlist.egress.plugins.module_utils import _sync_targets
+from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError
+from ansible_collections.allowlist.egress.plugins.module_utils.targets._base import Target
+
+PLAN = {'digest': 'd' * 64,
+        'ipv4': [{'address': '192.0.2.1/32', 'comment': 'a'}],
+        'ipv6': [{'address': '2001:db8::1/128', 'comment': 'a'}, {'address': '2001:db8::2/128', 'comment': 'b'}]}
+SHARED = {'max_removals': '10%', 'max_additions': '100%', 'force': False, 'lock_timeout': None}
+
+
+def test_every_backend_is_a_target_and_names_its_module():
+    registry = _sync_targets.registry()
+    assert sorted(registry) == ['atlas_access_list', 'aws_prefix_list', 'ipset', 'nftables_set']
+    from ansible_collections.allowlist.egress.plugins.module_utils.targets._registry import TARGETS
+    for name, cls in TARGETS.items():
+        assert issubclass(cls, Target) and registry[name].module == 'allowlist.egress.%s' % name
+
+
+def test_a_set_gets_its_family_and_the_twin_gets_the_other():
+    parts, unsynced = _sync_targets.parts(0, {'backend': 'nftables_set', 'table': 'filter', 'set': 'v4', 'set6': 'v6',
+                                              'persist': '/etc/nft/v4.nft', 'persist6': '/etc/nft/v6.nft',
+                                              'max_removals': '1'}, PLAN, SHARED)
+    assert unsynced == 0
+    v4, v6 = parts
+    assert (v4.version, v4.object, v4.entries) == (4, 'v4', PLAN['ipv4'])
+    assert v4.args == {'table': 'filter', 'set': 'v4', 'type': 'ipv4_addr', 'persist': '/etc/nft/v4.nft',
+                       'max_removals': '1', 'max_additions': '100%', 'force': False}
+    assert (v6.version, v6.object, v6.entries) == (6, 'v6', PLAN['ipv6'])
+    assert v6.args['type'] == 'ipv6_addr' and v6.args['set'] == 'v6' and v6.args['persist'] == '/etc/nft/v6.nft'
+
+
+def test_without_a_twin_the_ipv6_entries_are_counted_not_synced():
+    parts, unsynced = _sync_targets.parts(1, {'backend': 'ipset', 'name': 'allow', 'persist': '/etc/ipset'}, PLAN,
+                                          SHARED)
+    assert [(p.version, p.args['family']) for p in parts] == [(4, 'inet')] and unsynced == 2
+    parts, _ = _sync_targets.parts(1, {'backend': 'aws_prefix_list', 'name': 'pl', 'name6': 'pl6'}, PLAN, SHARED)
+    assert [p.args['address_family'] for p in parts] == ['IPv4', 'IPv6']
+
+
+def test_an_access_list_holds_both_families():
+    parts, unsynced = _sync_targets.parts(0, {'backend': 'atlas_access_list', 'group_id': 'g1', 'target': 'project'},
+                                          PLAN, SHARED)
+    assert len(parts) == 1 and unsynced == 0
+    assert parts[0].entries == PLAN['ipv4'] + PLAN['ipv6'] and 'family' not in parts[0].args
+
+
+@pytest.mark.parametrize('target, message', [
+    ({'backend': 'iptables', 'name': 'x'}, r"egress_sync_targets\[2\]: each target needs a backend, one of "
+                                           r"atlas_access_list, aws_prefix_list, ipset, nftables_set; got 'iptables'"),
+    ('nftables_set', r'egress_sync_targets\[2\]: each target needs a backend'),
+    ({'backend': 'nftables_set', 'table': 'filter'}, r'backend nftables_set needs set, the object to sync into'),
+    ({'backend': 'ipset', 'name': 'x', 'addresses': ['192.0.2.1']}, 'a target takes no addresses'),
+])
+def test_bad_targets_fail_naming_the_target(target, message):
+    with pytest.raises(EgressError, match=message):
+        _sync_targets.parts(2, target, PLAN, SHARED)
+
+
+def test_summary_keeps_counts_and_at_most_limit_addresses():
+    part = _sync_targets.Part(4, 'v4', [], {})
+    result = {'changed': True, 'before_count': 1, 'after_count': 30, 'added': ['192.0.2.%d/32' % i for i in range(30)],
+              'removed': []}
+    summary = _sync_targets.summary('nftables_set', part, result, 'd' * 64, 5)
+    assert summary['added_count'] == 30 and len(summary['added']) == 5 and summary['removed_count'] == 0
+    assert summary['plan_digest'] == 'd' * 64 and summary['family'] == 4
