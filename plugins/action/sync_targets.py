@@ -10,7 +10,7 @@ from __future__ import annotations
 from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.allowlist.egress.plugins.module_utils import _sync_targets
+from ansible_collections.allowlist.egress.plugins.module_utils import _sync_plan, _sync_targets
 from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError
 
 
@@ -23,12 +23,14 @@ class ActionModule(ActionBase):
         args = self._task.args
         plan, targets = args.get('plan'), args.get('targets')
         limit = int(args.get('list_limit', 20))
-        if not isinstance(plan, dict) or not all(k in plan for k in ('digest', 'ipv4', 'ipv6')):
+        if not isinstance(plan, dict) or 'digest' not in plan or not ('file' in plan or 'ipv4' in plan):
             return dict(result, failed=True, msg='plan must be the plan that allowlist.egress.egress_plan returns')
         if not isinstance(targets, list) or not targets:
             return dict(result, failed=True, msg='targets (egress_sync_targets) must be a non-empty list')
         shared = dict((name, args.get(name)) for name in _sync_targets.SHARED_OPTIONS)
         try:
+            if 'ipv4' not in plan:
+                plan = _sync_plan.load(plan['file'], plan['digest'])
             calls = [(index, target) + _sync_targets.parts(index, target, plan, shared)
                      for index, target in enumerate(targets)]
         except EgressError as error:

@@ -14,7 +14,8 @@ options:
   addresses:
     description:
       - The entries, as the lookups of this collection return them. Each one is an IP address, a CIDR, a range
-        C(first-last), or a dictionary with the keys C(address) and C(comment).
+        C(first-last), a dictionary with the keys C(address) and C(comment), or a dictionary with C(addresses) (a
+        list of those strings) and C(comment), for many addresses that share a comment.
       - Entries are canonicalised before they are compared, the way the kernel stores them. Duplicates,
         overlapping and adjacent prefixes collapse, so two /25 and one /24 are the same list, and a second
         run with the same input reports no change.

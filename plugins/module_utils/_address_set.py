@@ -120,12 +120,34 @@ def check_expandable(desired, why):
                 raise EgressError('%s; %s is too wide to expand' % (why, _intervals.describe(interval)))
 
 
+def _group_parts(entry, source, index):
+    """A `{addresses: [...], comment}` entry: many addresses that share a comment, as the sync pipeline sends them."""
+    unknown = sorted(set(entry) - set(('addresses', 'comment', 'description')))
+    if unknown or not isinstance(entry['addresses'], list):
+        raise EgressError('Invalid entry at %s[%d]: a dict entry with "addresses" needs a list there and may have '
+                          '"comment"%s' % (source, index, ' (unknown: %s)' % ', '.join(unknown) if unknown else ''))
+    comment = entry.get('comment', entry.get('description'))
+    return entry['addresses'], (None if comment is None else str(comment))
+
+
+def iter_entries(entries, source='addresses'):
+    """(address, comment, where) for every address of `entries`, groups expanded (for messages, off the fast path)."""
+    for index, entry in enumerate(entries or []):
+        if isinstance(entry, dict) and 'addresses' in entry:
+            addresses, comment = _group_parts(entry, source, index)
+            for inner, address in enumerate(addresses):
+                yield address, comment, '%s[%d].addresses[%d]' % (source, index, inner)
+        else:
+            address, comment = _entry_parts(entry, source, index)
+            yield address, comment, '%s[%d]' % (source, index)
+
+
 def _entry_parts(entry, source, index):
     if isinstance(entry, dict):
         unknown = sorted(set(entry) - set(('address', 'comment', 'description')))
         if unknown or 'address' not in entry:
-            raise EgressError('Invalid entry %r at %s[%d]: a dict entry needs the key "address" and may have '
-                              '"comment"%s' % (entry, source, index, ' (unknown: %s)' % ', '.join(unknown) if unknown else ''))
+            raise EgressError('Invalid entry %r at %s[%d]: a dict entry needs the key "address" (or "addresses", '
+                              'a list) and may have "comment"%s' % (entry, source, index, ' (unknown: %s)' % ', '.join(unknown) if unknown else ''))
         comment = entry.get('comment', entry.get('description'))
         return entry['address'], (None if comment is None else str(comment))
     return entry, None
@@ -171,6 +193,22 @@ def parse_desired(entries, source='addresses', strict=False, warn=None, default_
     raw = OrderedDict()
     parse = _intervals.parse
     for index, entry in enumerate(entries or []):
+        if isinstance(entry, dict) and 'addresses' in entry:
+            addresses, comment = _group_parts(entry, source, index)
+            if comment is None:
+                comment = default_comment
+            if comment is not None:
+                check(comment, '%s[%d]' % (source, index))
+            group = raw.get(comment)
+            if group is None:
+                group = raw[comment] = []
+            for inner, address in enumerate(addresses):
+                try:
+                    group.extend(parse(address, strict=True))
+                except AddressError:
+                    group.extend(parse(address, source='%s[%d].addresses[%d]' % (source, index, inner), strict=strict,
+                                       warn=warn))
+            continue
         if isinstance(entry, str) and default_comment is None:
             comment = None
             try:
@@ -421,9 +459,8 @@ def check_additions(plan, max_additions, force, what):
 def check_policy(policy, desired, entries, source):
     """Apply the entry policy to the wanted entries, naming the first refused one as `source[index]`."""
     def scan():
-        for index, entry in enumerate(entries or []):
-            address = _entry_parts(entry, source, index)[0]
-            yield address, '%s[%d]' % (source, index), _intervals.parse(address, strict=False)
+        for address, _comment, where in iter_entries(entries, source):
+            yield address, where, _intervals.parse(address, strict=False)
     policy.check(_union(desired.groups) if desired.groups else [], scan)
 
 

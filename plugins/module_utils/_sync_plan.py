@@ -15,10 +15,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import time
+from collections import OrderedDict
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.allowlist.egress.plugins.module_utils import _addresses, _egress_ranges, _entry_policy, _intervals
+from ansible_collections.allowlist.egress.plugins.module_utils import (
+    _address_set, _addresses, _egress_ranges, _entry_policy, _intervals,
+)
 from ansible_collections.allowlist.egress.plugins.module_utils.sources import _frontends
 from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError
 
@@ -136,23 +141,84 @@ def fetch_sources(sources, warn=None):
 
 
 def build_plan(results):
-    """Merge the sources' addresses: each address once, with the first source that lists it as comment."""
+    """Merge the sources' addresses: each address once, with the first source that lists it as comment.
+
+    Per family, the entries go as groups `{comment, addresses}` (sorted within each group): the form the
+    address-set modules take cheapest, 50,000 strings rather than 50,000 dictionaries.
+    """
     seen = {}
     for result in results:
         for address in result.addresses:
             seen.setdefault(address, result.label)
     ordered = sorted(seen.items(), key=lambda item: _intervals.cidr_sort_key(item[0]))
-    ipv4 = [{'address': a, 'comment': c} for a, c in ordered if ':' not in a]
-    ipv6 = [{'address': a, 'comment': c} for a, c in ordered if ':' in a]
     digest = hashlib.sha256(json.dumps([[a, c] for a, c in ordered], separators=(',', ':')).encode('utf-8'))
+    families = {4: OrderedDict((r.label, []) for r in results), 6: OrderedDict((r.label, []) for r in results)}
+    for address, label in ordered:
+        families[6 if ':' in address else 4][label].append(address)
     return dict(
         digest=digest.hexdigest(),
-        ipv4=ipv4,
-        ipv6=ipv6,
+        ipv4=[{'comment': c, 'addresses': a} for c, a in families[4].items() if a],
+        ipv6=[{'comment': c, 'addresses': a} for c, a in families[6].items() if a],
         counts=dict((r.label, len(r.addresses)) for r in results),
         origins=dict((r.label, r.origin) for r in results),
         sources=[r.summary() for r in results],
     )
+
+
+def entry_count(groups):
+    return sum(len(group['addresses']) for group in groups)
+
+
+def plan_digest(plan):
+    """The digest of a plan's entries, computed again: a plan read back from disk must be the one made."""
+    pairs = [(a, g['comment']) for family in ('ipv4', 'ipv6') for g in plan[family] for a in g['addresses']]
+    pairs.sort(key=lambda pair: _intervals.cidr_sort_key(pair[0]))
+    return hashlib.sha256(json.dumps([list(p) for p in pairs], separators=(',', ':')).encode('utf-8')).hexdigest()
+
+
+PLAN_KEEP_SECONDS = 7 * 86400
+
+
+def save(plan, directory, now=None):
+    """Write the plan for the targets' step, named by its digest; return the path.
+
+    The plan crosses from the controller's planning task to every host's sync task as a file, not as a
+    variable: 50,000 entries in a registered variable cost Ansible seconds per host to copy and template.
+    Plans older than a week are removed.
+    """
+    os.makedirs(directory, mode=0o700, exist_ok=True)
+    path = os.path.join(directory, 'plan-%s.json' % plan['digest'])
+    _address_set.write_atomic(path, json.dumps(plan, separators=(',', ':')), mode=0o600)
+    now = time.time() if now is None else now
+    for name in os.listdir(directory):
+        old = os.path.join(directory, name)
+        if name.startswith('plan-') and name.endswith('.json') and old != path:
+            try:
+                if now - os.stat(old).st_mtime > PLAN_KEEP_SECONDS:
+                    os.unlink(old)
+            except OSError:
+                pass  # another run removed it first
+    return path
+
+
+def summary(plan, path):
+    """What egress_plan returns: everything but the entries, and where they are."""
+    result = dict((k, v) for k, v in plan.items() if k not in ('ipv4', 'ipv6'))
+    result.update(file=path, ipv4_count=entry_count(plan['ipv4']), ipv6_count=entry_count(plan['ipv6']))
+    return result
+
+
+def load(path, digest):
+    """Read a plan saved by save(), refusing one whose entries no longer match its digest."""
+    try:
+        with open(path) as f:
+            plan = json.load(f)
+    except (IOError, OSError, ValueError) as error:
+        raise EgressError('Cannot read the plan %s: %s' % (path, error))
+    if not isinstance(plan, dict) or plan.get('digest') != digest or plan_digest(plan) != digest:
+        raise EgressError('The plan %s does not match its digest %s: it changed after egress_plan wrote it; '
+                          'nothing was synced' % (path, digest))
+    return plan
 
 
 def plan(sources, warn=None):

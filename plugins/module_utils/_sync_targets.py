@@ -67,7 +67,7 @@ def parts(index, target, plan, shared, targets=None):
             if target.get('persist6'):
                 args['persist'] = target['persist6']
         result.append(Part(version, target[key], entries, args))
-    unsynced = len(plan['ipv6']) if twin not in target else 0
+    unsynced = sum(len(g['addresses']) for g in plan['ipv6']) if twin not in target else 0
     return result, unsynced
 
 

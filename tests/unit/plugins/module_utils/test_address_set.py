@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from ansible_collections.allowlist.egress.plugins.module_utils import _address_set, _intervals
+from ansible_collections.allowlist.egress.plugins.module_utils import _address_set, _entry_policy, _intervals
 from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError
 
 
@@ -441,3 +441,20 @@ def test_lock_refuses_symlinks_foreign_directories_and_relative_paths(tmp_path):
     with pytest.raises(EgressError, match="Invalid lock_file 'relative.lock': use an absolute path"):
         with _address_set.lock('relative.lock', 1):
             pass
+
+
+def test_group_entries_share_a_comment_and_errors_name_the_address():
+    desired = _address_set.parse_desired([{'comment': 'feed', 'addresses': ['192.0.2.1', '192.0.2.2/31']},
+                                          {'address': '198.51.100.1', 'comment': 'own'}, '203.0.113.0/24'])
+    assert dict((c, _intervals.to_cidr_strings(g)) for c, g in desired.groups.items()) == {
+        'feed': ['192.0.2.1/32', '192.0.2.2/31'], 'own': ['198.51.100.1/32'], None: ['203.0.113.0/24']}
+    with pytest.raises(EgressError, match=r"'nope' from addresses\[1\].addresses\[1\]"):
+        _address_set.parse_desired(['192.0.2.1', {'comment': 'feed', 'addresses': ['192.0.2.9', 'nope']}])
+    with pytest.raises(EgressError, match=r'addresses\[0\]: a dict entry with "addresses" needs a list'):
+        _address_set.parse_desired([{'comment': 'feed', 'addresses': '192.0.2.9'}])
+    with pytest.raises(EgressError, match=r'Invalid comment .* at addresses\[0\]: it holds U\+202E'):
+        _address_set.parse_desired([{'comment': 'a\u202eb', 'addresses': ['192.0.2.9']}])
+    entries = [{'comment': 'feed', 'addresses': ['192.0.2.9', '127.0.0.1']}]
+    with pytest.raises(EgressError, match=r'Refusing 127.0.0.1 from addresses\[0\].addresses\[1\]: it is in the loopback'):
+        _address_set.check_policy(_entry_policy.module_policy({}), _address_set.parse_desired(entries), entries,
+                                  'addresses')

@@ -7,6 +7,9 @@
 
 from __future__ import annotations
 
+import json
+import os
+
 import pytest
 
 from ansible_collections.allowlist.egress.plugins.module_utils import _sync_plan
@@ -22,13 +25,13 @@ def test_sources_merge_first_source_wins_and_families_split(dns_server):
         {'type': 'static', 'addresses': ['10.10.0.0/16', '192.0.2.11'], 'comment': 'OutSystems VPN range'},
     ]
     plan = _sync_plan.plan(sources)
-    assert plan['ipv4'] == [
-        {'address': '10.10.0.0/16', 'comment': 'OutSystems VPN range'},
-        {'address': '52.222.122.97/32', 'comment': 'outsystems_frontends'},  # listed first by the front-ends
-        {'address': '52.222.123.172/32', 'comment': 'egress_ranges:cloudgov'},
-        {'address': '192.0.2.11/32', 'comment': 'outsystems_frontends'},
+    assert plan['ipv4'] == [  # groups in source order, addresses sorted; an address keeps the first source's name
+        {'comment': 'outsystems_frontends', 'addresses': ['52.222.122.97/32', '192.0.2.11/32']},
+        {'comment': 'egress_ranges:cloudgov', 'addresses': ['52.222.123.172/32']},
+        {'comment': 'OutSystems VPN range', 'addresses': ['10.10.0.0/16']},
     ]
-    assert plan['ipv6'] == [{'address': '2001:db8::11/128', 'comment': 'outsystems_frontends'}]
+    assert plan['ipv6'] == [{'comment': 'outsystems_frontends', 'addresses': ['2001:db8::11/128']}]
+    assert _sync_plan.plan_digest(plan) == plan['digest']
     assert plan['counts'] == {'outsystems_frontends': 3, 'egress_ranges:cloudgov': 2, 'OutSystems VPN range': 2}
     assert plan['origins'] == {'outsystems_frontends': 'dns', 'egress_ranges:cloudgov': 'snapshot',
                                'OutSystems VPN range': 'static'}
@@ -73,4 +76,27 @@ def test_bad_sources_fail_naming_the_source(sources, message):
 
 def test_a_static_source_may_hold_a_private_range():
     plan = _sync_plan.plan([{'type': 'static', 'addresses': ['10.0.0.0/8', 'fd00::/8'], 'comment': 'VPN'}])
-    assert [e['address'] for e in plan['ipv4'] + plan['ipv6']] == ['10.0.0.0/8', 'fd00::/8']
+    assert plan['ipv4'] + plan['ipv6'] == [{'comment': 'VPN', 'addresses': ['10.0.0.0/8']},
+                                           {'comment': 'VPN', 'addresses': ['fd00::/8']}]
+
+
+def test_a_saved_plan_is_read_back_only_while_it_matches_its_digest(tmp_path):
+    plan = _sync_plan.plan([{'type': 'static', 'addresses': ['192.0.2.0/24', '2001:db8::/48'], 'comment': 'x'}])
+    path = _sync_plan.save(plan, str(tmp_path / 'plans'))
+    assert oct(os.stat(path).st_mode & 0o777) == '0o600'
+    assert _sync_plan.load(path, plan['digest']) == plan
+    summary = _sync_plan.summary(plan, path)
+    assert 'ipv4' not in summary and summary['ipv4_count'] == 1 and summary['ipv6_count'] == 1
+    tampered = dict(plan, ipv4=[{'comment': 'x', 'addresses': ['0.0.0.0/0']}])
+    with open(path, 'w') as f:
+        json.dump(tampered, f)
+    with pytest.raises(EgressError, match='does not match its digest'):
+        _sync_plan.load(path, plan['digest'])
+    with pytest.raises(EgressError, match='Cannot read the plan'):
+        _sync_plan.load(str(tmp_path / 'missing.json'), plan['digest'])
+    # A week-old plan is removed when the next one is saved.
+    old = tmp_path / 'plans' / ('plan-%s.json' % ('0' * 64))
+    old.write_text('{}')
+    os.utime(str(old), (1, 1))
+    _sync_plan.save(plan, str(tmp_path / 'plans'))
+    assert not old.exists()

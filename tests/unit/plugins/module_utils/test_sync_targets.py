@@ -14,8 +14,8 @@ from ansible_collections.allowlist.egress.plugins.module_utils._errors import Eg
 from ansible_collections.allowlist.egress.plugins.module_utils.targets._base import Target
 
 PLAN = {'digest': 'd' * 64,
-        'ipv4': [{'address': '192.0.2.1/32', 'comment': 'a'}],
-        'ipv6': [{'address': '2001:db8::1/128', 'comment': 'a'}, {'address': '2001:db8::2/128', 'comment': 'b'}]}
+        'ipv4': [{'comment': 'a', 'addresses': ['192.0.2.1/32']}],
+        'ipv6': [{'comment': 'a', 'addresses': ['2001:db8::1/128']}, {'comment': 'b', 'addresses': ['2001:db8::2/128']}]}
 SHARED = {'max_removals': '10%', 'max_additions': '100%', 'force': False, 'lock_timeout': None}
 
 
