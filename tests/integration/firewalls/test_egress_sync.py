@@ -156,3 +156,34 @@ def test_show_reports_sources_and_the_plan_without_changing_anything(netns, tmp_
     assert 'egress_ranges:atlas (cache): 2 addresses' in proc.stdout  # fetched by the sync run, within cache_ttl
     assert '-10.10.0.0/16  # OutSystems VPN range' in proc.stdout and '+10.11.0.0/16  # OutSystems VPN range' in proc.stdout
     assert fw.ruleset() == kernel, 'show.yml changed the kernel'
+
+
+def test_a_fleet_shares_one_plan(netns, tmp_path, ansible, dns_server):
+    """Three firewalls, one run: each front-end name is asked once per family, every host gets the same set."""
+    hosts = {}
+    for index in range(3):
+        ns = netns('fleet')
+        wrapper = tmp_path / ('python-%d' % index)
+        wrapper.write_text('#!/bin/sh\nexec nsenter --net=%s %s "$@"\n' % (ns.path, sys.executable))
+        wrapper.chmod(0o755)
+        hosts['fw%d' % index] = (ns, str(wrapper))
+    inventory = tmp_path / 'fleet.yml'
+    inventory.write_text(yaml.safe_dump({'all': {'hosts': dict(
+        (name, {'ansible_connection': 'local', 'ansible_python_interpreter': wrapper})
+        for name, (_ns, wrapper) in hosts.items())}}))
+    names = ['fleet-fe%d' % i for i in range(4)]
+    dns = dns_server(records=dict(('%s.outsystemsenterprise.com' % n, {'A': ['192.0.2.%d' % (30 + 2 * i)]})
+                                  for i, n in enumerate(names)))
+    extra = {'egress_sync_hosts': 'all', 'ansible_become': False,
+             'egress_sync_sources': [{'type': 'outsystems_frontends', 'names': names, 'nameservers': ['127.0.0.1'],
+                                      'port': dns.port, 'ip_version': '4'}],
+             'egress_sync_targets': [{'backend': 'nftables_set', 'table': 'filter', 'set': 'egress_v4'}]}
+    results, proc = ansible.run_playbook(SYNC, extra_vars=extra, inventory=str(inventory))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert sorted((name, rdtype) for name, rdtype, _proto in dns.queries) == sorted(
+        ('%s.outsystemsenterprise.com' % n, 'A') for n in names)
+    synced = ran(ansible, 'Sync the plan into every target')
+    assert len(synced) == 3 and len(set(r['plan_digest'] for r in synced)) == 1
+    sets = [json.dumps(ns.nft_set('inet', 'filter', 'egress_v4')['elem'], sort_keys=True) for ns, _w in hosts.values()]
+    assert len(set(sets)) == 1 and json.loads(sets[0])[0] == {'elem': {'val': '192.0.2.30', 'comment': 'outsystems_frontends'}}
+    assert proc.stdout.count('plan %s' % synced[0]['plan_digest'][:12]) == 3
