@@ -18,7 +18,7 @@ description:
     lookups, and every entry of every source goes through the collection's entry policy.
   - The addresses are merged and de-duplicated in Python (each keeps the first source that lists it as its
     comment), sorted, split into IPv4 and IPv6, and identified by a digest.
-  - Run it with C(run_once: true), so every host of the play gets the same plan from one set of DNS queries and
+  - Run it with C(run_once=true), so every host of the play gets the same plan from one set of DNS queries and
     fetches, and hand the plan to M(allowlist.egress.sync_targets) on each host.
   - A source that fails fails the task, naming it; nothing is touched.
 options:
@@ -34,6 +34,17 @@ options:
     type: list
     elements: dict
     required: true
+  plan_dir:
+    description:
+      - Where on the controller the plan's file is written (mode 0600), named after its digest; plans older than a
+        week are removed from it.
+      - Default C(plans) in the collection's cache directory (C($XDG_CACHE_HOME/allowlist.egress) or
+        C(~/.cache/allowlist.egress)).
+    type: path
+  entries:
+    description: Also return the entries themselves in RV(plan) (for a report; a sync does not need them).
+    type: bool
+    default: false
 extends_documentation_fragment:
   - allowlist.egress.attributes
   - allowlist.egress.attributes.info_module
@@ -68,19 +79,30 @@ EXAMPLES = r"""
 
 RETURN = r"""
 plan:
-  description: The merged list and where it came from.
+  description:
+    - The merged list, where it came from, and the file that holds its entries (for M(allowlist.egress.sync_targets),
+      which checks them against the digest).
   returned: success
   type: dict
   contains:
     digest:
       description: SHA-256 of the sorted entries with their comments; every target's summary repeats it.
       type: str
+    file:
+      description: The plan with its entries, written on the controller under O(plan_dir).
+      type: str
+    ipv4_count:
+      description: Number of IPv4 entries.
+      type: int
+    ipv6_count:
+      description: Number of IPv6 entries.
+      type: int
     ipv4:
-      description: The IPv4 entries, sorted, each C({address, comment}).
+      description: With O(entries=true), the IPv4 entries as groups C({comment, addresses}), sorted.
       type: list
       elements: dict
     ipv6:
-      description: The IPv6 entries, sorted, each C({address, comment}).
+      description: With O(entries=true), the IPv6 entries as groups C({comment, addresses}), sorted.
       type: list
       elements: dict
     counts:
