@@ -112,7 +112,7 @@ def playbook_file(work, name, tasks, hosts='all'):
 
 
 def median(fn, repeat):
-    return statistics.median(fn() for _ in range(repeat))
+    return statistics.median(fn() for _run in range(repeat))
 
 
 def role_against_module(lab, work, entries, repeat):
@@ -154,14 +154,14 @@ def role_against_module(lab, work, entries, repeat):
           % (entries, repeat))
     print('   fixed cost: no-op with the role\'s variables %.2f, with the module\'s %.2f; the set holds %d elements'
           % (fixed_role, fixed_module, held))
-    print('   %-14s %10s %10s %12s %12s %8s' % ('', 'role wall', 'role own', 'module wall', 'module own',
-                                               'role - module'))
-    for label, role, module_time in (('from empty', role_empty, module_empty), ('nothing to do', role_same,
-                                                                                module_same)):
+    print('   %-14s %10s %10s %12s %12s %8s'
+          % ('', 'role wall', 'role own', 'module wall', 'module own', 'role - module'))
+    scenarios = (('from empty', role_empty, module_empty), ('nothing to do', role_same, module_same))
+    for label, role, module_time in scenarios:
         own_role, own_module = role - fixed_role, module_time - fixed_module
         verdict = 'ok' if own_role <= own_module + 1.5 else 'OVER the +1.5 s bound'
-        print('   %-14s %10.2f %10.2f %12.2f %12.2f %+7.2f  %s' % (label, role, own_role, module_time, own_module,
-                                                                  own_role - own_module, verdict))
+        print('   %-14s %10.2f %10.2f %12.2f %12.2f %+7.2f  %s'
+              % (label, role, own_role, module_time, own_module, own_role - own_module, verdict))
 
 
 def fleet(lab, work, hosts, repeat):
@@ -178,7 +178,7 @@ def fleet(lab, work, hosts, repeat):
             'egress_sync_targets': [{'backend': 'nftables_set', 'table': 'filter', 'set': 'egress_v4',
                                      'set6': 'egress_v6'}]})
         one, fleet_times, queries = [], [], []
-        for _ in range(repeat):
+        for _run in range(repeat):
             lab.flush()
             del dns.queries[:]
             one.append(lab.playbook(SYNC, variables, forks=10, limit=lab.hosts[0][0])[0])

@@ -46,8 +46,8 @@ def parts(index, target, plan, shared, targets=None):
     if 'addresses' in target:
         raise EgressError('%s: a target takes no addresses; they come from egress_sync_sources' % where)
     if not target.get(info.name_option):
-        raise EgressError('%s: backend %s needs %s, the object to sync into' % (where, target['backend'],
-                                                                               info.name_option))
+        raise EgressError('%s: backend %s needs %s, the object to sync into'
+                          % (where, target['backend'], info.name_option))
     twin = info.name_option + '6'
     base = dict((k, v) for k, v in target.items() if k not in ('backend', twin, 'persist6'))
     for option in SHARED_OPTIONS:

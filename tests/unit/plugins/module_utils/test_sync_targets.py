@@ -44,7 +44,7 @@ def test_without_a_twin_the_ipv6_entries_are_counted_not_synced():
     parts, unsynced = _sync_targets.parts(1, {'backend': 'ipset', 'name': 'allow', 'persist': '/etc/ipset'}, PLAN,
                                           SHARED)
     assert [(p.version, p.args['family']) for p in parts] == [(4, 'inet')] and unsynced == 2
-    parts, _ = _sync_targets.parts(1, {'backend': 'aws_prefix_list', 'name': 'pl', 'name6': 'pl6'}, PLAN, SHARED)
+    parts = _sync_targets.parts(1, {'backend': 'aws_prefix_list', 'name': 'pl', 'name6': 'pl6'}, PLAN, SHARED)[0]
     assert [p.args['address_family'] for p in parts] == ['IPv4', 'IPv6']
 
 
