@@ -18,7 +18,6 @@ import ipaddress
 import json
 import os
 import socket
-import tempfile
 import threading
 import time
 import traceback
@@ -36,7 +35,7 @@ else:
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
 
-from ansible_collections.allowlist.egress.plugins.module_utils import _entry_policy
+from ansible_collections.allowlist.egress.plugins.module_utils import _entry_policy, _files
 from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError, FetchError
 
 USER_AGENT = 'allowlist.egress (Ansible collection)'
@@ -366,7 +365,7 @@ class Document(object):
 
 
 class DiskCache(object):
-    """Body and metadata per request, written atomically (temp file + rename).
+    """Body and metadata per request, written atomically (temp file, fsync, rename).
 
     The key covers the URL, every request header (the source's Accept, the user's tokens) and the TLS
     settings; the metadata holds only the redacted URL.
@@ -415,15 +414,7 @@ class DiskCache(object):
     def _write(self, path, data):
         if not os.path.isdir(self.directory):
             os.makedirs(self.directory, mode=0o700)
-        fd, tmp = tempfile.mkstemp(dir=self.directory, prefix='.tmp-')
-        try:
-            with os.fdopen(fd, 'wb') as f:
-                f.write(data)
-            os.replace(tmp, path)
-        except Exception:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        _files.write_atomic(path, data, mode=0o600)
 
     def result_path(self, key):
         return os.path.join(self.directory, 'results', key + '.json')

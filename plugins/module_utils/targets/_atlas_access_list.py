@@ -16,7 +16,7 @@ import urllib.parse
 
 from ansible.module_utils.basic import env_fallback
 
-from ansible_collections.allowlist.egress.plugins.module_utils import _address_set, _intervals
+from ansible_collections.allowlist.egress.plugins.module_utils import _address_set, _files, _intervals
 from ansible_collections.allowlist.egress.plugins.module_utils._sync_targets import TargetInfo
 from ansible_collections.allowlist.egress.plugins.module_utils.targets._base import Target
 from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError
@@ -194,7 +194,7 @@ class AtlasAccessList(Target):
         return 'App Services app %s access list' % self.app_id
 
     def lock_path(self):
-        return _address_set.default_lock_path('atlas_access_list', self.group_id, self.app_id or 'project')
+        return _files.default_lock_path('atlas_access_list', self.group_id, self.app_id or 'project')
 
     def check_comment(self, comment, where):
         if len(self._stored(comment)) > COMMENT_MAX:

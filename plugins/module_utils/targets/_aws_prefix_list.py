@@ -33,7 +33,7 @@ else:
     HAS_BOTO3 = True
     BOTO3_IMPORT_ERROR = None
 
-from ansible_collections.allowlist.egress.plugins.module_utils import _address_set, _intervals
+from ansible_collections.allowlist.egress.plugins.module_utils import _address_set, _files, _intervals
 from ansible_collections.allowlist.egress.plugins.module_utils._sync_targets import TargetInfo
 from ansible_collections.allowlist.egress.plugins.module_utils.targets._base import Target
 from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError
@@ -119,7 +119,7 @@ class AwsPrefixList(Target):
         return 'prefix list %s' % (self.list_id or self.name)
 
     def lock_path(self):
-        return _address_set.default_lock_path('aws_prefix_list', self.list_id or self.name)
+        return _files.default_lock_path('aws_prefix_list', self.list_id or self.name)
 
     @staticmethod
     def check_comment(comment, where):

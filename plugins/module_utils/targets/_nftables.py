@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 
-from ansible_collections.allowlist.egress.plugins.module_utils import _address_set, _intervals
+from ansible_collections.allowlist.egress.plugins.module_utils import _address_set, _files, _intervals
 from ansible_collections.allowlist.egress.plugins.module_utils._sync_targets import TargetInfo
 from ansible_collections.allowlist.egress.plugins.module_utils.targets._base import Target
 from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError
@@ -87,7 +87,7 @@ class NftablesSet(Target):
         return 'nftables set %s %s %s' % (self.family, self.table, self.name)
 
     def lock_path(self):
-        return _address_set.default_lock_path('nftables_set', self.family, self.table, self.name)
+        return _files.default_lock_path('nftables_set', self.family, self.table, self.name)
 
     @staticmethod
     def check_comment(comment, where):
