@@ -21,7 +21,7 @@ from ansible_collections.allowlist.egress.plugins.module_utils._sync_targets imp
 from ansible_collections.allowlist.egress.plugins.module_utils.targets._base import Target
 from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError
 from ansible_collections.allowlist.egress.plugins.module_utils._http import (
-    HAS_REQUESTS, REQUESTS_IMPORT_ERROR, Deadline, new_session, parse_retry_after,
+    HAS_REQUESTS, REQUESTS_IMPORT_ERROR, RetryPolicy, new_session,
 )
 
 if HAS_REQUESTS:
@@ -36,6 +36,7 @@ PROJECT_LIMIT = 200  # Atlas's documented maximum of access list entries per pro
 PAGE = 500
 ALLOW_ALL = ('0.0.0.0/0', '::/0')
 COMMENT_MAX = 80
+SERVER_ERRORS = tuple(range(500, 600))
 
 
 def argument_spec():
@@ -72,7 +73,9 @@ class AtlasClient(object):
             raise EgressError('The Python library requests is required (pip install requests): %s' % REQUESTS_IMPORT_ERROR)
         self.target = target
         self.base_url = (base_url or BASE_URLS[target]).rstrip('/')
-        self.timeout, self.retries, self.max_retry_wait, self.sleep = timeout, retries, max_retry_wait, sleep
+        self.timeout = timeout
+        # Atlas answers 429 when rate-limited and any 5xx is worth another try; 1, 2, 4 ... seconds apart.
+        self.retry = RetryPolicy(timeout, retries, 1.0, max_retry_wait, retry_statuses=SERVER_ERRORS, sleep=sleep)
         self.verify = ca_path if (validate_certs and ca_path) else validate_certs
         self.session = new_session()
         if target == 'project':
@@ -99,45 +102,28 @@ class AtlasClient(object):
 
     def request(self, method, path, what, **kwargs):
         url = self.base_url + path
-        waited, attempt = 0.0, 0
-        while True:
-            try:
-                # timeout bounds the whole request (a slow server cannot hold the task), the body included
-                with Deadline(self.timeout) as deadline:
-                    response = self.session.request(method, url, timeout=self.timeout, verify=self.verify, **kwargs)
-                if deadline.expired:
-                    raise requests.exceptions.Timeout('the deadline passed while reading the answer')
-            except requests.exceptions.SSLError as error:
-                if deadline.expired:
-                    problem, wait, status = self._too_slow(), None, None
-                else:
-                    raise EgressError('Atlas at %s: TLS error (%s); set ca_path, or validate_certs=false'
-                                      % (self.base_url, error))
-            except requests.exceptions.RequestException as error:
-                problem = self._too_slow() if deadline.expired else 'connection failed: %s' % error
-                wait, status = None, None
-            else:
-                status = response.status_code
-                if status < 400:
-                    return response
-                problem = _describe_error(response)
-                wait = None
-                if status in (429, 503):
-                    wait = parse_retry_after(response.headers.get('Retry-After'), time.time())
-                    if wait is not None and wait > self.max_retry_wait - waited:
-                        raise EgressError('Atlas refused %s (%s): %s, and asks to retry after %ds, beyond '
-                                          'max_retry_wait (%ds)' % (what, method, problem, wait, self.max_retry_wait))
-                elif status < 500:
-                    raise EgressError('Atlas refused %s (%s %s): %s' % (what, method, path, problem))
-            if attempt >= self.retries:
-                raise EgressError('Atlas failed %s after %d attempts: %s' % (what, attempt + 1, problem))
-            wait = min(wait if wait is not None else 2 ** attempt, max(0.0, self.max_retry_wait - waited))
-            self.sleep(wait)
-            waited += wait
-            attempt += 1
 
-    def _too_slow(self):
-        return 'no complete answer within the timeout of %gs (connect, headers and body)' % self.timeout
+        def attempt(deadline):
+            response = self.session.request(method, url, timeout=self.timeout, verify=self.verify, **kwargs)
+            if deadline.expired:  # the body was read too: the timeout bounds the whole request
+                raise self.retry.too_slow()
+            if response.status_code < 400:
+                return response
+            problem = _describe_error(response)
+            self.retry.check_status(response, problem)
+            raise EgressError('Atlas refused %s (%s %s): %s' % (what, method, path, problem))
+
+        def tls_error(error):
+            return EgressError('Atlas at %s: TLS error (%s); set ca_path, or validate_certs=false' % (self.base_url, error))
+
+        def beyond_budget(problem, wait):
+            return EgressError('Atlas refused %s (%s): %s, and asks to retry after %ds, beyond max_retry_wait (%ds)'
+                               % (what, method, problem, wait, self.retry.max_retry_wait))
+
+        def gave_up(problem, attempts):
+            return EgressError('Atlas failed %s after %d attempts: %s' % (what, attempts, problem))
+
+        return self.retry.run(attempt, tls_error, beyond_budget, gave_up)
 
 
 def _describe_error(response):
