@@ -32,6 +32,7 @@ STATES = ('replaced', 'merged', 'deleted', 'gathered', 'rendered', 'absent')
 # States that can add entries, so the entry policy and the growth guard apply.
 ADDING_STATES = ('replaced', 'merged', 'rendered')
 DEFAULT_MAX_REMOVALS = '50%'
+DEFAULT_LOCK_TIMEOUT = 300.0
 
 
 def argument_spec(persist=True):
@@ -45,7 +46,7 @@ def argument_spec(persist=True):
         max_additions=dict(type='str'),
         force=dict(type='bool', default=False),
         persist=dict(type='path'),
-        lock_timeout=dict(type='float', default=300.0),
+        lock_timeout=dict(type='float', default=DEFAULT_LOCK_TIMEOUT),
         lock_file=dict(type='path'),
     )
     spec.update(_entry_policy.argument_spec(remote=False))

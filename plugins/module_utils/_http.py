@@ -39,7 +39,14 @@ from ansible_collections.allowlist.egress.plugins.module_utils import _entry_pol
 from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError, FetchError
 
 USER_AGENT = 'allowlist.egress (Ansible collection)'
+# The fetch options' defaults, for the egress_ranges module and lookup (the fetch doc fragment states them).
+DEFAULT_TIMEOUT = 10.0
+DEFAULT_RETRIES = 3
+DEFAULT_BACKOFF = 1.0
+DEFAULT_MAX_RETRY_WAIT = 60.0
 DEFAULT_MAX_SIZE = 32 * 1024 * 1024
+DEFAULT_CACHE_TTL = 600
+DEFAULT_MAX_STALE = 0
 RETRY_STATUSES = (500, 502, 503, 504)
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 MAX_REDIRECTS = 5
@@ -267,9 +274,9 @@ def new_session():
 class FetchOptions(object):
     """How to fetch: the options every HTTP source shares."""
 
-    def __init__(self, timeout=10.0, retries=3, backoff=1.0, max_retry_wait=60.0, validate_certs=True,
-                 ca_path=None, max_size=DEFAULT_MAX_SIZE, cache_dir=None, cache_ttl=600, max_stale=0,
-                 offline=False, headers=None):
+    def __init__(self, timeout=DEFAULT_TIMEOUT, retries=DEFAULT_RETRIES, backoff=DEFAULT_BACKOFF,
+                 max_retry_wait=DEFAULT_MAX_RETRY_WAIT, validate_certs=True, ca_path=None, max_size=DEFAULT_MAX_SIZE,
+                 cache_dir=None, cache_ttl=DEFAULT_CACHE_TTL, max_stale=DEFAULT_MAX_STALE, offline=False, headers=None):
         self.timeout = float(timeout)
         self.retries = int(retries)
         self.backoff = float(backoff)

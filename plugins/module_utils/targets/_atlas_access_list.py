@@ -36,6 +36,10 @@ PROJECT_LIMIT = 200  # Atlas's documented maximum of access list entries per pro
 PAGE = 500
 ALLOW_ALL = ('0.0.0.0/0', '::/0')
 COMMENT_MAX = 80
+DEFAULT_PREFIX = 'allowlist.egress'
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_RETRIES = 3
+DEFAULT_MAX_RETRY_WAIT = 120.0
 SERVER_ERRORS = tuple(range(500, 600))
 
 
@@ -52,12 +56,12 @@ def argument_spec():
         client_secret=dict(type='str', no_log=True, fallback=(env_fallback, ['MONGODB_ATLAS_CLIENT_SECRET'])),
         base_url=dict(type='str'),
         comment=dict(type='str'),
-        managed_comment_prefix=dict(type='str', default='allowlist.egress'),
+        managed_comment_prefix=dict(type='str', default=DEFAULT_PREFIX),
         exclusive=dict(type='bool', default=False),
         remove_allow_all=dict(type='bool', default=False),
-        timeout=dict(type='float', default=30.0),
-        retries=dict(type='int', default=3),
-        max_retry_wait=dict(type='float', default=120.0),
+        timeout=dict(type='float', default=DEFAULT_TIMEOUT),
+        retries=dict(type='int', default=DEFAULT_RETRIES),
+        max_retry_wait=dict(type='float', default=DEFAULT_MAX_RETRY_WAIT),
         validate_certs=dict(type='bool', default=True),
         ca_path=dict(type='path'),
     )
@@ -68,7 +72,8 @@ class AtlasClient(object):
     """HTTP to Atlas: authentication, the versioned Accept header, 429/503 with Retry-After, error bodies."""
 
     def __init__(self, target, base_url=None, public_key=None, private_key=None, client_id=None, client_secret=None,
-                 timeout=30.0, retries=3, max_retry_wait=120.0, validate_certs=True, ca_path=None, sleep=time.sleep):
+                 timeout=DEFAULT_TIMEOUT, retries=DEFAULT_RETRIES, max_retry_wait=DEFAULT_MAX_RETRY_WAIT,
+                 validate_certs=True, ca_path=None, sleep=time.sleep):
         if not HAS_REQUESTS:
             raise EgressError('The Python library requests is required (pip install requests): %s' % REQUESTS_IMPORT_ERROR)
         self.target = target
@@ -143,7 +148,7 @@ class AtlasAccessList(Target):
     TARGET_INFO = TargetInfo('allowlist.egress.atlas_access_list', name_option='group_id', family_option=None,
                              family_values=None, persist=False)
 
-    def __init__(self, client_factory, target, group_id, app_id=None, prefix='allowlist.egress', exclusive=False,
+    def __init__(self, client_factory, target, group_id, app_id=None, prefix=DEFAULT_PREFIX, exclusive=False,
                  remove_allow_all=False):
         if target == 'app_services' and not app_id:
             raise EgressError('target=app_services needs app_id')
