@@ -42,7 +42,7 @@ def test_a_target_missing_an_operation_cannot_be_made():
             return 'incomplete'
 
     with pytest.raises(TypeError, match='abstract'):
-        Incomplete()
+        Incomplete()  # pylint: disable=abstract-class-instantiated
 
 
 def test_defaults_refuse_persist_and_check_comment_text():
@@ -52,4 +52,3 @@ def test_defaults_refuse_persist_and_check_comment_text():
     assert target.validate_persist('text', None) is None and target.facts(None, None) == {}
     with pytest.raises(EgressError, match=r'Invalid comment .* at addresses\[0\]'):
         target.check_comment('line\nbreak', 'addresses[0]')
-
