@@ -18,7 +18,7 @@ import hashlib
 import json
 import time
 
-from ansible_collections.allowlist.egress.plugins.module_utils import _addresses, _entry_policy
+from ansible_collections.allowlist.egress.plugins.module_utils import _addresses, _entry_policy, _http
 from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError, FetchError
 from ansible_collections.allowlist.egress.plugins.module_utils._http import Document, Fetcher, FetchOptions, redact_url
 from ansible_collections.allowlist.egress.plugins.module_utils.sources._registry import SOURCES, SOURCE_OPTIONS, get_source
@@ -242,15 +242,15 @@ def argument_spec():
         verify=dict(type='bool'),
         format=dict(type='str', choices=['text', 'json', 'csv']),
         selector=dict(type='str'),
-        timeout=dict(type='float', default=10),
-        retries=dict(type='int', default=3),
-        max_retry_wait=dict(type='float', default=60),
+        timeout=dict(type='float', default=_http.DEFAULT_TIMEOUT),
+        retries=dict(type='int', default=_http.DEFAULT_RETRIES),
+        max_retry_wait=dict(type='float', default=_http.DEFAULT_MAX_RETRY_WAIT),
         validate_certs=dict(type='bool', default=True),
         ca_path=dict(type='path'),
-        max_size=dict(type='int', default=33554432),
+        max_size=dict(type='int', default=_http.DEFAULT_MAX_SIZE),
         cache_dir=dict(type='path'),
-        cache_ttl=dict(type='int', default=600),
-        max_stale=dict(type='int', default=0),
+        cache_ttl=dict(type='int', default=_http.DEFAULT_CACHE_TTL),
+        max_stale=dict(type='int', default=_http.DEFAULT_MAX_STALE),
         offline=dict(type='bool', default=False),
         headers=dict(type='dict', no_log=True),
         **_entry_policy.argument_spec(remote=True)

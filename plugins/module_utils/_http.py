@@ -18,7 +18,6 @@ import ipaddress
 import json
 import os
 import socket
-import tempfile
 import threading
 import time
 import traceback
@@ -36,11 +35,18 @@ else:
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
 
-from ansible_collections.allowlist.egress.plugins.module_utils import _entry_policy
+from ansible_collections.allowlist.egress.plugins.module_utils import _entry_policy, _files
 from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError, FetchError
 
 USER_AGENT = 'allowlist.egress (Ansible collection)'
+# The fetch options' defaults, for the egress_ranges module and lookup (the fetch doc fragment states them).
+DEFAULT_TIMEOUT = 10.0
+DEFAULT_RETRIES = 3
+DEFAULT_BACKOFF = 1.0
+DEFAULT_MAX_RETRY_WAIT = 60.0
 DEFAULT_MAX_SIZE = 32 * 1024 * 1024
+DEFAULT_CACHE_TTL = 600
+DEFAULT_MAX_STALE = 0
 RETRY_STATUSES = (500, 502, 503, 504)
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 MAX_REDIRECTS = 5
@@ -268,9 +274,9 @@ def new_session():
 class FetchOptions(object):
     """How to fetch: the options every HTTP source shares."""
 
-    def __init__(self, timeout=10.0, retries=3, backoff=1.0, max_retry_wait=60.0, validate_certs=True,
-                 ca_path=None, max_size=DEFAULT_MAX_SIZE, cache_dir=None, cache_ttl=600, max_stale=0,
-                 offline=False, headers=None):
+    def __init__(self, timeout=DEFAULT_TIMEOUT, retries=DEFAULT_RETRIES, backoff=DEFAULT_BACKOFF,
+                 max_retry_wait=DEFAULT_MAX_RETRY_WAIT, validate_certs=True, ca_path=None, max_size=DEFAULT_MAX_SIZE,
+                 cache_dir=None, cache_ttl=DEFAULT_CACHE_TTL, max_stale=DEFAULT_MAX_STALE, offline=False, headers=None):
         self.timeout = float(timeout)
         self.retries = int(retries)
         self.backoff = float(backoff)
@@ -366,7 +372,7 @@ class Document(object):
 
 
 class DiskCache(object):
-    """Body and metadata per request, written atomically (temp file + rename).
+    """Body and metadata per request, written atomically (temp file, fsync, rename).
 
     The key covers the URL, every request header (the source's Accept, the user's tokens) and the TLS
     settings; the metadata holds only the redacted URL.
@@ -415,15 +421,7 @@ class DiskCache(object):
     def _write(self, path, data):
         if not os.path.isdir(self.directory):
             os.makedirs(self.directory, mode=0o700)
-        fd, tmp = tempfile.mkstemp(dir=self.directory, prefix='.tmp-')
-        try:
-            with os.fdopen(fd, 'wb') as f:
-                f.write(data)
-            os.replace(tmp, path)
-        except Exception:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        _files.write_atomic(path, data, mode=0o600)
 
     def result_path(self, key):
         return os.path.join(self.directory, 'results', key + '.json')
@@ -469,12 +467,82 @@ def _origin(url):
     return (parts.scheme.lower(), parts.hostname, parts.port)
 
 
-class _Retry(Exception):
+class RetryLater(Exception):
     """One attempt failed in a way worth retrying: `problem` says how, `wait` is the server's Retry-After."""
 
     def __init__(self, problem, wait=None):
-        super(_Retry, self).__init__(problem)
+        super(RetryLater, self).__init__(problem)
         self.problem, self.wait = problem, wait
+
+
+class RetryPolicy(object):
+    """How a client retries a request; the fetcher and the Atlas API client both go through run().
+
+    Each attempt runs within a whole-request Deadline of `timeout` seconds. An attempt worth repeating (a
+    connection error, a status in `retry_statuses`, 429 or 503) is retried up to `retries` more times,
+    waiting `backoff` * 2**n seconds, or what the server's Retry-After asks, within `max_retry_wait`
+    seconds of waiting in all. A Retry-After beyond what is left of that budget ends the request at once.
+    """
+
+    def __init__(self, timeout, retries, backoff, max_retry_wait, retry_statuses=RETRY_STATUSES,
+                 sleep=time.sleep, clock=time.time):
+        self.timeout = timeout
+        self.retries = retries
+        self.backoff = backoff
+        self.max_retry_wait = max_retry_wait
+        self.retry_statuses = retry_statuses
+        self.sleep = sleep
+        self.clock = clock
+
+    def run(self, attempt, tls_error, beyond_budget, gave_up):
+        """Return attempt(deadline), called again while it raises RetryLater.
+
+        A requests error out of an attempt is retried (as too slow when the deadline expired), but a TLS
+        error raises tls_error(error). beyond_budget(problem, wait) and gave_up(problem, attempts) make
+        the exception that ends the loop.
+        """
+        waited = 0.0
+        retried = 0
+        while True:
+            try:
+                return self._bounded(attempt, tls_error)
+            except RetryLater as retry:
+                problem, wait = retry.problem, retry.wait
+            if wait is not None and wait > self.max_retry_wait - waited:
+                raise beyond_budget(problem, wait)
+            if retried >= self.retries:
+                raise gave_up(problem, retried + 1)
+            if wait is None:
+                wait = self.backoff * (2 ** retried)
+            wait = min(wait, max(0.0, self.max_retry_wait - waited))
+            if wait > 0:
+                self.sleep(wait)
+                waited += wait
+            retried += 1
+
+    def _bounded(self, attempt, tls_error):
+        with Deadline(self.timeout) as deadline:
+            try:
+                return attempt(deadline)
+            except requests.exceptions.SSLError as error:
+                if deadline.expired:
+                    raise self.too_slow()
+                raise tls_error(error)
+            except requests.exceptions.RequestException as error:
+                if deadline.expired:
+                    raise self.too_slow()
+                raise RetryLater('connection failed: %s' % error)
+
+    def too_slow(self):
+        return RetryLater('no complete answer within the timeout of %gs (connect, headers and body)' % self.timeout)
+
+    def check_status(self, response, problem):
+        """Raise RetryLater when the response's status is worth another attempt; 429 and 503 carry Retry-After."""
+        status = response.status_code
+        if status in (429, 503):
+            raise RetryLater(problem, parse_retry_after(response.headers.get('Retry-After'), self.clock()))
+        if status in self.retry_statuses:
+            raise RetryLater(problem)
 
 
 class Fetcher(object):
@@ -485,9 +553,10 @@ class Fetcher(object):
         self._secrets = sorted(set(v for v in options.headers.values() if len(v) >= 4), key=len, reverse=True)
         user_warn = warn or (lambda msg: None)
         self.warn = lambda msg: user_warn(scrub(msg, self._secrets))
-        self.sleep = sleep
         self.clock = clock
         self.cache = DiskCache(options.cache_dir)
+        self.retry = RetryPolicy(options.timeout, options.retries, options.backoff, options.max_retry_wait,
+                                 sleep=sleep, clock=clock)
         self._session = None
 
     def _get_session(self):
@@ -551,56 +620,40 @@ class Fetcher(object):
                 request_headers['If-None-Match'] = cached['etag']
             if cached.get('last_modified'):
                 request_headers['If-Modified-Since'] = cached['last_modified']
-        waited = 0.0
-        attempt = 0
-        while True:
-            try:
-                return self._attempt(url, shown, parse, headers, request_headers, cached, tls)
-            except _Retry as retry:
-                problem, wait = retry.problem, retry.wait
-            if wait is not None and wait > opts.max_retry_wait - waited:
-                raise FetchError('Fetching %s failed: %s, and the server asks to retry after %ds, '
-                                 'beyond the max_retry_wait budget (%ds)'
-                                 % (shown, problem.strip(), wait, opts.max_retry_wait))
-            if attempt >= opts.retries:
-                raise FetchError('Fetching %s failed after %d attempts: %s' % (shown, attempt + 1, problem.strip()))
-            if wait is None:
-                wait = opts.backoff * (2 ** attempt)
-            wait = min(wait, max(0.0, opts.max_retry_wait - waited))
-            if wait > 0:
-                self.sleep(wait)
-                waited += wait
-            attempt += 1
 
-    def _attempt(self, url, shown, parse, headers, request_headers, cached, tls):
-        """One attempt, redirects included, within the timeout; raises _Retry or FetchError."""
+        def beyond_budget(problem, wait):
+            return FetchError('Fetching %s failed: %s, and the server asks to retry after %ds, beyond the '
+                              'max_retry_wait budget (%ds)' % (shown, problem.strip(), wait, opts.max_retry_wait))
+
+        def gave_up(problem, attempts):
+            return FetchError('Fetching %s failed after %d attempts: %s' % (shown, attempts, problem.strip()))
+
+        def tls_error(error):
+            return FetchError('Fetching %s failed: TLS error (%s); set ca_path to the CA bundle that signs it, '
+                              'or validate_certs=false' % (shown, error))
+
+        return self.retry.run(
+            lambda deadline: self._attempt(url, shown, parse, headers, request_headers, cached, tls, deadline),
+            tls_error, beyond_budget, gave_up)
+
+    def _attempt(self, url, shown, parse, headers, request_headers, cached, tls, deadline):
+        """One attempt, redirects included, within the deadline; raises RetryLater or FetchError."""
         opts = self.options
         session = self._get_session()
         verify = opts.ca_path if (opts.validate_certs and opts.ca_path) else opts.validate_certs
-        with Deadline(opts.timeout) as deadline:
+        current = url
+        for _hop in range(MAX_REDIRECTS + 1):
+            response = session.get(current, headers=self._hop_headers(url, current, headers, request_headers),
+                                   verify=verify, stream=True,
+                                   allow_redirects=False, timeout=min(opts.timeout, deadline.remaining()))
             try:
-                current = url
-                for _hop in range(MAX_REDIRECTS + 1):
-                    response = session.get(current, headers=self._hop_headers(url, current, headers, request_headers),
-                                           verify=verify, stream=True,
-                                           allow_redirects=False, timeout=min(opts.timeout, deadline.remaining()))
-                    try:
-                        target = self._redirect_target(url, current, response, shown)
-                        if target is None:
-                            return self._response(url, current, shown, response, parse, headers, cached, tls, deadline)
-                    finally:
-                        response.close()
-                    current = target
-                raise FetchError('Fetching %s failed: more than %d redirects' % (shown, MAX_REDIRECTS))
-            except requests.exceptions.SSLError as error:
-                if deadline.expired:
-                    raise self._too_slow()
-                raise FetchError('Fetching %s failed: TLS error (%s); set ca_path to the CA bundle that signs it, '
-                                 'or validate_certs=false' % (shown, error))
-            except requests.exceptions.RequestException as error:
-                if deadline.expired:
-                    raise self._too_slow()
-                raise _Retry('connection failed: %s' % error)
+                target = self._redirect_target(url, current, response, shown)
+                if target is None:
+                    return self._response(url, current, shown, response, parse, headers, cached, tls, deadline)
+            finally:
+                response.close()
+            current = target
+        raise FetchError('Fetching %s failed: more than %d redirects' % (shown, MAX_REDIRECTS))
 
     def _hop_headers(self, url, current, headers, request_headers):
         """The user's headers (tokens) go only to the host they were written for, as requests does for auth."""
@@ -608,10 +661,6 @@ class Fetcher(object):
             return request_headers
         return dict((k, v) for k, v in request_headers.items()
                     if k.lower() != 'authorization' and (k not in self.options.headers or headers[k] != self.options.headers[k]))
-
-    def _too_slow(self):
-        return _Retry('no complete answer within the timeout of %gs (connect, headers and body)'
-                      % self.options.timeout)
 
     def _redirect_target(self, original, current, response, shown):
         if response.status_code not in REDIRECT_STATUSES:
@@ -636,10 +685,7 @@ class Fetcher(object):
         if status == 200:
             return self._accept(url, final, shown, response, parse, headers, tls, deadline)
         problem = 'HTTP %d %s' % (status, response.reason or '')
-        if status in (429, 503):
-            raise _Retry(problem, parse_retry_after(response.headers.get('Retry-After'), self.clock()))
-        if status in RETRY_STATUSES:
-            raise _Retry(problem)
+        self.retry.check_status(response, problem)
         raise FetchError('Fetching %s failed: %s' % (shown, problem.strip()))
 
     def _accept(self, url, final, shown, response, parse, headers, tls, deadline):
@@ -657,10 +703,10 @@ class Fetcher(object):
                 chunks.append(chunk)
         except requests.exceptions.RequestException as error:
             if deadline.expired:
-                raise self._too_slow()
+                raise self.retry.too_slow()
             raise FetchError('Fetching %s failed while reading the body: %s' % (shown, error))
         if deadline.expired:  # the shut-down socket may look like the end of a body without Content-Length
-            raise self._too_slow()
+            raise self.retry.too_slow()
         body = b''.join(chunks)
         parsed = parse(body, shown)  # raises FetchError: nothing is cached then
         now = self.clock()

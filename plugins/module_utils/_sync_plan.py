@@ -22,7 +22,7 @@ from collections import OrderedDict
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.allowlist.egress.plugins.module_utils import (
-    _address_set, _addresses, _egress_ranges, _entry_policy, _intervals,
+    _addresses, _egress_ranges, _entry_policy, _files, _intervals,
 )
 from ansible_collections.allowlist.egress.plugins.module_utils.sources import _frontends
 from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError
@@ -188,7 +188,7 @@ def save(plan, directory, now=None):
     """
     os.makedirs(directory, mode=0o700, exist_ok=True)
     path = os.path.join(directory, 'plan-%s.json' % plan['digest'])
-    _address_set.write_atomic(path, json.dumps(plan, separators=(',', ':')), mode=0o600)
+    _files.write_atomic(path, json.dumps(plan, separators=(',', ':')), mode=0o600)
     now = time.time() if now is None else now
     for name in os.listdir(directory):
         old = os.path.join(directory, name)

@@ -27,6 +27,8 @@ else:
 from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError
 
 EDITIONS = ('standard', 'sentry')
+DEFAULT_EDITION = 'standard'
+DEFAULT_TIMEOUT = 3.0
 
 # Addresses that only a VPN can route: RFC 1918, carrier-grade NAT (RFC 6598) and IPv6 unique local. Not
 # ipaddress's is_private, which also counts documentation ranges and would call a public answer private.
@@ -63,7 +65,7 @@ def ping(run, address, timeout):
     return rc == 0, (lines[-1] if lines else 'ping exited with %d' % rc)
 
 
-def resolve(fqdn, resolver_address=None, timeout=3.0):
+def resolve(fqdn, resolver_address=None, timeout=DEFAULT_TIMEOUT):
     """A records of fqdn through the given resolver (or the system's); returns (addresses, error)."""
     resolver = dns.resolver.Resolver(configure=resolver_address is None)
     if resolver_address:
@@ -95,7 +97,7 @@ def check(name, target, ok, detail, diagnosis):
     return dict(name=name, target=target, ok=ok, detail=detail, diagnosis=None if ok else diagnosis)
 
 
-def run_checks(run, dns_servers, environment_fqdn, edition='standard', timeout=3.0, resolver=None):
+def run_checks(run, dns_servers, environment_fqdn, edition=DEFAULT_EDITION, timeout=DEFAULT_TIMEOUT, resolver=None):
     if edition not in EDITIONS:
         raise EgressError('Invalid edition %r: standard or sentry' % (edition,))
     for server in list(dns_servers) + ([resolver] if resolver else []):

@@ -120,9 +120,9 @@ def main():
         argument_spec=dict(
             dns_servers=dict(type='list', elements='str', required=True),
             environment_fqdn=dict(type='str', required=True),
-            edition=dict(type='str', choices=list(_vpn_check.EDITIONS), default='standard'),
+            edition=dict(type='str', choices=list(_vpn_check.EDITIONS), default=_vpn_check.DEFAULT_EDITION),
             resolver=dict(type='str'),
-            timeout=dict(type='float', default=3.0),
+            timeout=dict(type='float', default=_vpn_check.DEFAULT_TIMEOUT),
             fail_on_problem=dict(type='bool', default=True),
         ),
         supports_check_mode=True,

@@ -37,6 +37,10 @@ from ansible_collections.allowlist.egress.plugins.module_utils import _addresses
 from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError, ResolveError
 
 DEFAULT_DOMAIN = 'outsystemsenterprise.com'
+DEFAULT_PORT = 53
+DEFAULT_TIMEOUT = 3.0
+DEFAULT_RETRIES = 2
+DEFAULT_CONCURRENCY = 64
 _LABEL_RE = re.compile(r'^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$')
 # Elastic Load Balancing names: classic, regional (ALB/NLB) and China regions.
 _LOAD_BALANCER_RE = re.compile(r'(^|\.)elb(\.[a-z0-9-]+)?\.amazonaws\.com(\.cn)?\.?$', re.IGNORECASE)
@@ -46,12 +50,12 @@ def argument_spec():
     """The resolver's options with their defaults (the outsystems_frontends lookup documents the same)."""
     return dict(
         nameservers=dict(type='list', elements='str'),
-        port=dict(type='int', default=53),
-        timeout=dict(type='float', default=3.0),
-        retries=dict(type='int', default=2),
+        port=dict(type='int', default=DEFAULT_PORT),
+        timeout=dict(type='float', default=DEFAULT_TIMEOUT),
+        retries=dict(type='int', default=DEFAULT_RETRIES),
         tcp=dict(type='bool', default=False),
         ip_version=dict(type='str', choices=['4', '6', 'all'], default='all'),
-        concurrency=dict(type='int', default=64),
+        concurrency=dict(type='int', default=DEFAULT_CONCURRENCY),
         allow_load_balancer=dict(type='bool', default=False),
         domain=dict(type='str', default=DEFAULT_DOMAIN),
         allow_private=dict(type='bool', default=False),
@@ -125,8 +129,9 @@ def _answer(response, qname, rdtype):
 class FrontendResolver(object):
     """Options of one resolution run."""
 
-    def __init__(self, nameservers=None, port=53, timeout=3.0, retries=2, tcp=False, ip_version='all',
-                 concurrency=64, allow_load_balancer=False, domain=DEFAULT_DOMAIN, allow_private=False):
+    def __init__(self, nameservers=None, port=DEFAULT_PORT, timeout=DEFAULT_TIMEOUT, retries=DEFAULT_RETRIES, tcp=False,
+                 ip_version='all', concurrency=DEFAULT_CONCURRENCY, allow_load_balancer=False, domain=DEFAULT_DOMAIN,
+                 allow_private=False):
         if not HAS_DNSPYTHON:
             raise EgressError('The Python library dnspython is required (pip install dnspython): %s'
                               % DNSPYTHON_IMPORT_ERROR)

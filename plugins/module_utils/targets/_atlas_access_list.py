@@ -16,12 +16,12 @@ import urllib.parse
 
 from ansible.module_utils.basic import env_fallback
 
-from ansible_collections.allowlist.egress.plugins.module_utils import _address_set, _intervals
+from ansible_collections.allowlist.egress.plugins.module_utils import _address_set, _files, _intervals
 from ansible_collections.allowlist.egress.plugins.module_utils._sync_targets import TargetInfo
 from ansible_collections.allowlist.egress.plugins.module_utils.targets._base import Target
 from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError
 from ansible_collections.allowlist.egress.plugins.module_utils._http import (
-    HAS_REQUESTS, REQUESTS_IMPORT_ERROR, Deadline, new_session, parse_retry_after,
+    HAS_REQUESTS, REQUESTS_IMPORT_ERROR, RetryPolicy, new_session,
 )
 
 if HAS_REQUESTS:
@@ -36,6 +36,11 @@ PROJECT_LIMIT = 200  # Atlas's documented maximum of access list entries per pro
 PAGE = 500
 ALLOW_ALL = ('0.0.0.0/0', '::/0')
 COMMENT_MAX = 80
+DEFAULT_PREFIX = 'allowlist.egress'
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_RETRIES = 3
+DEFAULT_MAX_RETRY_WAIT = 120.0
+SERVER_ERRORS = tuple(range(500, 600))
 
 
 def argument_spec():
@@ -51,12 +56,12 @@ def argument_spec():
         client_secret=dict(type='str', no_log=True, fallback=(env_fallback, ['MONGODB_ATLAS_CLIENT_SECRET'])),
         base_url=dict(type='str'),
         comment=dict(type='str'),
-        managed_comment_prefix=dict(type='str', default='allowlist.egress'),
+        managed_comment_prefix=dict(type='str', default=DEFAULT_PREFIX),
         exclusive=dict(type='bool', default=False),
         remove_allow_all=dict(type='bool', default=False),
-        timeout=dict(type='float', default=30.0),
-        retries=dict(type='int', default=3),
-        max_retry_wait=dict(type='float', default=120.0),
+        timeout=dict(type='float', default=DEFAULT_TIMEOUT),
+        retries=dict(type='int', default=DEFAULT_RETRIES),
+        max_retry_wait=dict(type='float', default=DEFAULT_MAX_RETRY_WAIT),
         validate_certs=dict(type='bool', default=True),
         ca_path=dict(type='path'),
     )
@@ -67,12 +72,15 @@ class AtlasClient(object):
     """HTTP to Atlas: authentication, the versioned Accept header, 429/503 with Retry-After, error bodies."""
 
     def __init__(self, target, base_url=None, public_key=None, private_key=None, client_id=None, client_secret=None,
-                 timeout=30.0, retries=3, max_retry_wait=120.0, validate_certs=True, ca_path=None, sleep=time.sleep):
+                 timeout=DEFAULT_TIMEOUT, retries=DEFAULT_RETRIES, max_retry_wait=DEFAULT_MAX_RETRY_WAIT,
+                 validate_certs=True, ca_path=None, sleep=time.sleep):
         if not HAS_REQUESTS:
             raise EgressError('The Python library requests is required (pip install requests): %s' % REQUESTS_IMPORT_ERROR)
         self.target = target
         self.base_url = (base_url or BASE_URLS[target]).rstrip('/')
-        self.timeout, self.retries, self.max_retry_wait, self.sleep = timeout, retries, max_retry_wait, sleep
+        self.timeout = timeout
+        # Atlas answers 429 when rate-limited and any 5xx is worth another try; 1, 2, 4 ... seconds apart.
+        self.retry = RetryPolicy(timeout, retries, 1.0, max_retry_wait, retry_statuses=SERVER_ERRORS, sleep=sleep)
         self.verify = ca_path if (validate_certs and ca_path) else validate_certs
         self.session = new_session()
         if target == 'project':
@@ -99,45 +107,28 @@ class AtlasClient(object):
 
     def request(self, method, path, what, **kwargs):
         url = self.base_url + path
-        waited, attempt = 0.0, 0
-        while True:
-            try:
-                # timeout bounds the whole request (a slow server cannot hold the task), the body included
-                with Deadline(self.timeout) as deadline:
-                    response = self.session.request(method, url, timeout=self.timeout, verify=self.verify, **kwargs)
-                if deadline.expired:
-                    raise requests.exceptions.Timeout('the deadline passed while reading the answer')
-            except requests.exceptions.SSLError as error:
-                if deadline.expired:
-                    problem, wait, status = self._too_slow(), None, None
-                else:
-                    raise EgressError('Atlas at %s: TLS error (%s); set ca_path, or validate_certs=false'
-                                      % (self.base_url, error))
-            except requests.exceptions.RequestException as error:
-                problem = self._too_slow() if deadline.expired else 'connection failed: %s' % error
-                wait, status = None, None
-            else:
-                status = response.status_code
-                if status < 400:
-                    return response
-                problem = _describe_error(response)
-                wait = None
-                if status in (429, 503):
-                    wait = parse_retry_after(response.headers.get('Retry-After'), time.time())
-                    if wait is not None and wait > self.max_retry_wait - waited:
-                        raise EgressError('Atlas refused %s (%s): %s, and asks to retry after %ds, beyond '
-                                          'max_retry_wait (%ds)' % (what, method, problem, wait, self.max_retry_wait))
-                elif status < 500:
-                    raise EgressError('Atlas refused %s (%s %s): %s' % (what, method, path, problem))
-            if attempt >= self.retries:
-                raise EgressError('Atlas failed %s after %d attempts: %s' % (what, attempt + 1, problem))
-            wait = min(wait if wait is not None else 2 ** attempt, max(0.0, self.max_retry_wait - waited))
-            self.sleep(wait)
-            waited += wait
-            attempt += 1
 
-    def _too_slow(self):
-        return 'no complete answer within the timeout of %gs (connect, headers and body)' % self.timeout
+        def attempt(deadline):
+            response = self.session.request(method, url, timeout=self.timeout, verify=self.verify, **kwargs)
+            if deadline.expired:  # the body was read too: the timeout bounds the whole request
+                raise self.retry.too_slow()
+            if response.status_code < 400:
+                return response
+            problem = _describe_error(response)
+            self.retry.check_status(response, problem)
+            raise EgressError('Atlas refused %s (%s %s): %s' % (what, method, path, problem))
+
+        def tls_error(error):
+            return EgressError('Atlas at %s: TLS error (%s); set ca_path, or validate_certs=false' % (self.base_url, error))
+
+        def beyond_budget(problem, wait):
+            return EgressError('Atlas refused %s (%s): %s, and asks to retry after %ds, beyond max_retry_wait (%ds)'
+                               % (what, method, problem, wait, self.retry.max_retry_wait))
+
+        def gave_up(problem, attempts):
+            return EgressError('Atlas failed %s after %d attempts: %s' % (what, attempts, problem))
+
+        return self.retry.run(attempt, tls_error, beyond_budget, gave_up)
 
 
 def _describe_error(response):
@@ -157,7 +148,7 @@ class AtlasAccessList(Target):
     TARGET_INFO = TargetInfo('allowlist.egress.atlas_access_list', name_option='group_id', family_option=None,
                              family_values=None, persist=False)
 
-    def __init__(self, client_factory, target, group_id, app_id=None, prefix='allowlist.egress', exclusive=False,
+    def __init__(self, client_factory, target, group_id, app_id=None, prefix=DEFAULT_PREFIX, exclusive=False,
                  remove_allow_all=False):
         if target == 'app_services' and not app_id:
             raise EgressError('target=app_services needs app_id')
@@ -194,7 +185,7 @@ class AtlasAccessList(Target):
         return 'App Services app %s access list' % self.app_id
 
     def lock_path(self):
-        return _address_set.default_lock_path('atlas_access_list', self.group_id, self.app_id or 'project')
+        return _files.default_lock_path('atlas_access_list', self.group_id, self.app_id or 'project')
 
     def check_comment(self, comment, where):
         if len(self._stored(comment)) > COMMENT_MAX:

@@ -33,7 +33,7 @@ else:
     HAS_BOTO3 = True
     BOTO3_IMPORT_ERROR = None
 
-from ansible_collections.allowlist.egress.plugins.module_utils import _address_set, _intervals
+from ansible_collections.allowlist.egress.plugins.module_utils import _address_set, _files, _intervals
 from ansible_collections.allowlist.egress.plugins.module_utils._sync_targets import TargetInfo
 from ansible_collections.allowlist.egress.plugins.module_utils.targets._base import Target
 from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError
@@ -45,6 +45,7 @@ BATCH = 100  # entries added + removed per ModifyManagedPrefixList call
 LIMIT = 1000  # entries per customer-managed prefix list
 DESCRIPTION_MAX = 255
 CONFLICT_RETRIES = 5
+DEFAULT_WAIT_TIMEOUT = 300.0
 
 
 def argument_spec():
@@ -62,7 +63,7 @@ def argument_spec():
         access_key=dict(type='str', aliases=['aws_access_key_id'], no_log=True),
         secret_key=dict(type='str', aliases=['aws_secret_access_key'], no_log=True),
         session_token=dict(type='str', aliases=['aws_session_token'], no_log=True),
-        wait_timeout=dict(type='float', default=300.0),
+        wait_timeout=dict(type='float', default=DEFAULT_WAIT_TIMEOUT),
     )
     return spec
 
@@ -96,7 +97,7 @@ class AwsPrefixList(Target):
                              family_values={4: 'IPv4', 6: 'IPv6'}, persist=False)
 
     def __init__(self, client, name=None, list_id=None, address_family=None, max_entries=None, tags=None,
-                 purge_tags=False, wait_timeout=300.0, sleep=time.sleep):
+                 purge_tags=False, wait_timeout=DEFAULT_WAIT_TIMEOUT, sleep=time.sleep):
         if not name and not list_id:
             raise EgressError('Give the prefix list a name or an id')
         if max_entries is not None and not 1 <= max_entries <= LIMIT:
@@ -119,7 +120,7 @@ class AwsPrefixList(Target):
         return 'prefix list %s' % (self.list_id or self.name)
 
     def lock_path(self):
-        return _address_set.default_lock_path('aws_prefix_list', self.list_id or self.name)
+        return _files.default_lock_path('aws_prefix_list', self.list_id or self.name)
 
     @staticmethod
     def check_comment(comment, where):

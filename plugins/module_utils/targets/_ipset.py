@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 
-from ansible_collections.allowlist.egress.plugins.module_utils import _address_set, _intervals
+from ansible_collections.allowlist.egress.plugins.module_utils import _address_set, _files, _intervals
 from ansible_collections.allowlist.egress.plugins.module_utils._sync_targets import TargetInfo
 from ansible_collections.allowlist.egress.plugins.module_utils.targets._base import Target
 from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError
@@ -88,7 +88,7 @@ class Ipset(Target):
         return 'ipset %s' % self.name
 
     def lock_path(self):
-        return _address_set.default_lock_path('ipset', self.name)
+        return _files.default_lock_path('ipset', self.name)
 
     @staticmethod
     def check_comment(comment, where):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 
-from ansible_collections.allowlist.egress.plugins.module_utils import _address_set, _intervals
+from ansible_collections.allowlist.egress.plugins.module_utils import _address_set, _files, _intervals
 from ansible_collections.allowlist.egress.plugins.module_utils._sync_targets import TargetInfo
 from ansible_collections.allowlist.egress.plugins.module_utils.targets._base import Target
 from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError
@@ -28,6 +28,7 @@ from ansible_collections.allowlist.egress.plugins.module_utils.targets._commands
 )
 
 FAMILIES = ('ip', 'ip6', 'inet', 'bridge', 'netdev')
+DEFAULT_FAMILY = 'inet'
 TYPES = {'ipv4_addr': 4, 'ipv6_addr': 6}
 TYPE_OF_VERSION = {4: 'ipv4_addr', 6: 'ipv6_addr'}
 # The kernel's NFT_NAME_MAXLEN is 256 with the terminating NUL.
@@ -46,7 +47,7 @@ FLUSH_WEIGHT = 7
 def argument_spec():
     spec = _address_set.argument_spec()
     spec.update(
-        family=dict(type='str', default='inet', choices=list(FAMILIES)),
+        family=dict(type='str', default=DEFAULT_FAMILY, choices=list(FAMILIES)),
         table=dict(type='str', required=True),
         set=dict(type='str', required=True),
         type=dict(type='str', choices=list(TYPES)),
@@ -61,7 +62,7 @@ class NftablesSet(Target):
     TARGET_INFO = TargetInfo('allowlist.egress.nftables_set', name_option='set', family_option='type',
                              family_values={4: 'ipv4_addr', 6: 'ipv6_addr'}, persist=True)
 
-    def __init__(self, run, family='inet', table=None, name=None, set_type=None, create=True, comment=None):
+    def __init__(self, run, family=DEFAULT_FAMILY, table=None, name=None, set_type=None, create=True, comment=None):
         if family not in FAMILIES:
             raise EgressError('Invalid family %r: use one of %s' % (family, ', '.join(FAMILIES)))
         if set_type is not None and set_type not in TYPES:
@@ -87,7 +88,7 @@ class NftablesSet(Target):
         return 'nftables set %s %s %s' % (self.family, self.table, self.name)
 
     def lock_path(self):
-        return _address_set.default_lock_path('nftables_set', self.family, self.table, self.name)
+        return _files.default_lock_path('nftables_set', self.family, self.table, self.name)
 
     @staticmethod
     def check_comment(comment, where):

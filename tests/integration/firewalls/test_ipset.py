@@ -189,9 +189,9 @@ import sys
 sys.path.insert(0, sys.argv[1])
 from ansible_collections.allowlist.egress.plugins.module_utils import _address_set
 from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError
-from ansible_collections.allowlist.egress.plugins.module_utils.targets import _base, _ipset
+from ansible_collections.allowlist.egress.plugins.module_utils.targets import _commands, _ipset
 _ipset.Ipset.check_comment = staticmethod(lambda comment, where: None)
-backend = _ipset.Ipset(_base.subprocess_runner, sys.argv[2])
+backend = _ipset.Ipset(_commands.subprocess_runner, sys.argv[2])
 try:
     _address_set.sync(backend, dict(addresses=['192.0.2.1', {'address': '192.0.2.2', 'comment': '-exist'}],
                                     state=sys.argv[3], max_removals='100%', lock_file=sys.argv[4]))

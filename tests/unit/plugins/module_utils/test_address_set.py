@@ -3,18 +3,16 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""The shared backend contract: parsing with comments, plans, max_removals, locking and atomic files."""
+"""The shared backend contract: parsing with comments, plans, max_removals, sync with persist."""
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import re
-import time
 
 import pytest
 
-from ansible_collections.allowlist.egress.plugins.module_utils import _address_set, _entry_policy, _intervals
+from ansible_collections.allowlist.egress.plugins.module_utils import _address_set, _entry_policy, _files, _intervals
 from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError
 
 
@@ -223,97 +221,6 @@ def test_diff_lines_show_comments():
     assert d['before_header'] == 'ipset allow (before)'
 
 
-def _hold(path, ready, seconds):
-    with _address_set.lock(path, 10):
-        ready.set()
-        time.sleep(seconds)
-
-
-def test_lock_serialises_processes(tmp_path):
-    path = str(tmp_path / 'locks' / 'x.lock')
-    ready = multiprocessing.Event()
-    holder = multiprocessing.Process(target=_hold, args=(path, ready, 1.0))
-    holder.start()
-    assert ready.wait(10)
-    with pytest.raises(EgressError, match='Timed out after 0.2s waiting for the lock'):
-        with _address_set.lock(path, 0.2):
-            pass
-    started = time.monotonic()
-    with _address_set.lock(path, 10):
-        assert not holder.is_alive() or time.monotonic() - started > 0.5
-    holder.join()
-
-
-def test_write_atomic_replaces_whole_files(tmp_path):
-    (tmp_path / 'd').mkdir()
-    path = str(tmp_path / 'd' / 'set.nft')
-    _address_set.write_atomic(path, 'one\n')
-    _address_set.write_atomic(path, 'two\n')
-    assert _address_set.read_text(path) == 'two\n'
-    assert os.listdir(str(tmp_path / 'd')) == ['set.nft']
-    assert oct(os.stat(path).st_mode & 0o777) == '0o644'
-    assert _address_set.read_text(str(tmp_path / 'missing')) is None
-
-
-def test_default_lock_path_is_one_file_per_object():
-    a = _address_set.default_lock_path('nftables_set', 'inet', 'filter', 'allow')
-    b = _address_set.default_lock_path('nftables_set', 'inet', 'filter', 'other/../x')
-    assert a != b and a.endswith('nftables_set.inet.filter.allow.lock') and '/../' not in b
-
-
-def test_default_lock_path_of_long_names_fits_a_file_name(tmp_path):
-    long_table, long_set = 't' * 255, 's' * 255
-    path = _address_set.default_lock_path('nftables_set', 'inet', long_table, long_set)
-    other = _address_set.default_lock_path('nftables_set', 'inet', long_table, 's' * 254 + 'x')
-    name = os.path.basename(path)
-    assert len(name.encode('utf-8')) <= 255 and name.startswith('nftables_set.inet.ttt') and path != other
-    assert path == _address_set.default_lock_path('nftables_set', 'inet', long_table, long_set)
-    with _address_set.lock(str(tmp_path / name), 1):
-        pass
-
-
-def test_lock_in_check_mode_creates_nothing_and_waits_for_a_writer(tmp_path):
-    path = str(tmp_path / 'locks' / 'x.lock')
-    with _address_set.lock(path, 1, create=False):
-        pass
-    assert not os.path.exists(str(tmp_path / 'locks'))
-    ready = multiprocessing.Event()
-    holder = multiprocessing.Process(target=_hold, args=(path, ready, 1.0))
-    holder.start()
-    assert ready.wait(10)
-    with pytest.raises(EgressError, match='Timed out after 0.2s waiting for the lock'):
-        with _address_set.lock(path, 0.2, create=False):
-            pass
-    holder.join()
-
-
-def test_persist_target_rules(tmp_path):
-    with pytest.raises(EgressError, match=r"Invalid persist 'allow.nft': use an absolute path"):
-        _address_set.persist_target('allow.nft')
-    with pytest.raises(EgressError, match='the directory %s does not exist' % re.escape(str(tmp_path / 'missing'))):
-        _address_set.persist_target(str(tmp_path / 'missing' / 'allow.nft'))
-    (tmp_path / 'dir.nft').mkdir()
-    with pytest.raises(EgressError, match='exists and is not a regular file'):
-        _address_set.persist_target(str(tmp_path / 'dir.nft'))
-    (tmp_path / 'real').mkdir()
-    os.symlink(str(tmp_path / 'real' / 'allow.nft'), str(tmp_path / 'link.nft'))
-    assert _address_set.persist_target(str(tmp_path / 'link.nft')) == str(tmp_path / 'real' / 'allow.nft')
-
-
-def test_pending_file_keeps_owner_and_mode_and_leaves_nothing_when_discarded(tmp_path):
-    path = str(tmp_path / 'set.nft')
-    _address_set.write_atomic(path, 'one\n')
-    os.chmod(path, 0o640)
-    os.chown(path, 1234, 5678)
-    pending = _address_set.PendingFile(path, 'two\n')
-    assert os.path.dirname(pending.tmp) == str(tmp_path) and _address_set.read_text(path) == 'one\n'
-    pending.commit()
-    st = os.stat(path)
-    assert (st.st_mode & 0o7777, st.st_uid, st.st_gid) == (0o640, 1234, 5678)
-    _address_set.PendingFile(path, 'three\n').discard()
-    assert os.listdir(str(tmp_path)) == ['set.nft'] and _address_set.read_text(path) == 'two\n'
-
-
 class FakeBackend(object):
     """Records the order of what sync() does; `fail` names the step that raises."""
 
@@ -353,7 +260,7 @@ class FakeBackend(object):
         return ''.join('%s\n' % a for a, _c in plan.after_entries)
 
     def validate_persist(self, text, path):
-        self._step('validate', text, path and _address_set.read_text(path))
+        self._step('validate', text, path and _files.read_text(path))
 
     def facts(self, current, plan):
         return {}
@@ -371,14 +278,14 @@ def test_sync_checks_the_written_persist_file_before_the_kernel_and_renames_it_a
     log = []
     result = _sync(tmp_path, log, path)
     assert log == [('validate', '192.0.2.1/32\n', '192.0.2.1/32\n'), ('apply',)]
-    assert result['persisted'] == path and _address_set.read_text(path) == '192.0.2.1/32\n'
+    assert result['persisted'] == path and _files.read_text(path) == '192.0.2.1/32\n'
     for fail in ('validate', 'apply'):
         log = []
         with pytest.raises(EgressError, match='%s failed' % fail):
             _sync(tmp_path, log, path, fail=fail, addresses=['192.0.2.2'])
         assert ('apply',) not in log or fail == 'apply'
         assert os.listdir(str(tmp_path / 'etc')) == ['allow.nft'], 'a temporary file was left behind'
-        assert _address_set.read_text(path) == '192.0.2.1/32\n'
+        assert _files.read_text(path) == '192.0.2.1/32\n'
 
 
 @pytest.mark.parametrize('persist', ['relative.nft', 'MISSING/allow.nft'])
@@ -415,32 +322,6 @@ def test_check_mode_writes_nothing(tmp_path):
     result = _sync(tmp_path, log, str(tmp_path / 'etc' / 'allow.nft'), check_mode=True)
     assert result['changed'] and log == [('validate', '192.0.2.1/32\n', None)]
     assert sorted(os.listdir(str(tmp_path))) == ['etc'] and os.listdir(str(tmp_path / 'etc')) == []
-
-
-def test_lock_refuses_symlinks_foreign_directories_and_relative_paths(tmp_path):
-    # Under a world-writable /run/lock, a local user must not make a root-run sync create files elsewhere.
-    victim = tmp_path / 'victim'
-    (tmp_path / 'locks').mkdir()
-    os.symlink(str(victim), str(tmp_path / 'locks' / 'set.lock'))
-    with pytest.raises(EgressError, match='Refusing the lock file .*set.lock: it is a symlink'):
-        with _address_set.lock(str(tmp_path / 'locks' / 'set.lock'), 1):
-            pass
-    assert not victim.exists()
-    os.symlink(str(tmp_path / 'elsewhere'), str(tmp_path / 'linked-dir'))
-    (tmp_path / 'elsewhere').mkdir()
-    with pytest.raises(EgressError, match='Refusing the lock directory .*linked-dir: it is a symlink'):
-        with _address_set.lock(str(tmp_path / 'linked-dir' / 'set.lock'), 1):
-            pass
-    foreign = tmp_path / 'foreign'
-    foreign.mkdir()
-    os.chown(str(foreign), 4321, 4321)
-    with pytest.raises(EgressError, match='Refusing the lock directory .*foreign: it is owned by uid 4321'):
-        with _address_set.lock(str(foreign / 'set.lock'), 1):
-            pass
-    assert os.listdir(str(foreign)) == []
-    with pytest.raises(EgressError, match="Invalid lock_file 'relative.lock': use an absolute path"):
-        with _address_set.lock('relative.lock', 1):
-            pass
 
 
 def test_group_entries_share_a_comment_and_errors_name_the_address():

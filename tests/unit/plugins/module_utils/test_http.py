@@ -16,7 +16,7 @@ import trustme
 
 from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError, FetchError
 from ansible_collections.allowlist.egress.plugins.module_utils._http import (
-    Fetcher, FetchOptions, check_redirect, parse_retry_after, redact_url, url_secrets,
+    Fetcher, FetchOptions, RetryPolicy, check_redirect, parse_retry_after, redact_url, url_secrets,
 )
 from ansible_collections.allowlist.egress.plugins.module_utils.sources._base import load_json, nonempty, string_list
 from tests.support.https_server import HttpsServer
@@ -371,3 +371,44 @@ def test_a_redirect_on_the_same_host_keeps_the_basic_auth_of_the_url(https_serve
     doc = fetcher.fetch(https_server.url('/ips.json').replace('https://', 'https://user:s3cr3t@'), parse_list)
     assert doc.parsed == ['192.0.2.1', '192.0.2.2']
     assert doc.provenance()['final_url'] == https_server.url('/v2/ips.json').replace('https://', 'https://***@')
+
+
+class _Answer(object):
+    def __init__(self, status, retry_after=None):
+        self.status_code = status
+        self.headers = {'Retry-After': retry_after} if retry_after else {}
+
+
+def _policy_run(policy, answers):
+    """Run `policy` over attempts that answer `answers` in turn (None: success); return the result or the error."""
+    answers = list(answers)
+
+    def attempt(deadline):
+        answer = answers.pop(0)
+        if answer is None:
+            return 'done'
+        policy.check_status(answer, 'HTTP %d' % answer.status_code)
+        raise EgressError('refused: HTTP %d' % answer.status_code)
+
+    try:
+        return policy.run(attempt, lambda error: EgressError('tls'),
+                          lambda problem, wait: EgressError('%s: retry after %ds is beyond the budget' % (problem, wait)),
+                          lambda problem, attempts: EgressError('%s after %d attempts' % (problem, attempts)))
+    except EgressError as error:
+        return str(error)
+
+
+def test_retry_policy_backs_off_honours_retry_after_and_gives_up():
+    sleeps = []
+    policy = RetryPolicy(5, retries=3, backoff=0.5, max_retry_wait=10, sleep=sleeps.append, clock=lambda: 0.0)
+    assert _policy_run(policy, [_Answer(502), _Answer(429, '3'), _Answer(503), None]) == 'done'
+    assert sleeps == [0.5, 3.0, 2.0]
+    del sleeps[:]
+    assert _policy_run(policy, [_Answer(500)] * 4) == 'HTTP 500 after 4 attempts'
+    assert sleeps == [0.5, 1.0, 2.0]
+    assert _policy_run(policy, [_Answer(429, '11')]) == 'HTTP 429: retry after 11s is beyond the budget'
+    assert _policy_run(policy, [_Answer(404)]) == 'refused: HTTP 404'
+    assert _policy_run(policy, [_Answer(501)]) == 'refused: HTTP 501'  # not in the fetcher's RETRY_STATUSES
+    atlas_like = RetryPolicy(5, retries=1, backoff=1.0, max_retry_wait=10, retry_statuses=tuple(range(500, 600)),
+                             sleep=sleeps.append)
+    assert _policy_run(atlas_like, [_Answer(501), None]) == 'done'

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""The nftables and ipset backends with a recorded runner: what the kernel tests cannot easily provoke."""
+"""The nftables target with a recorded runner: what the kernel tests cannot easily provoke."""
 
 from __future__ import annotations
 
@@ -14,19 +14,8 @@ import pytest
 
 from ansible_collections.allowlist.egress.plugins.module_utils import _address_set
 from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError
-from ansible_collections.allowlist.egress.plugins.module_utils.targets import _ipset, _nftables
-
-
-class Runner(object):
-    """Answers each call with the next (rc, out, err) and records argv and stdin."""
-
-    def __init__(self, *answers):
-        self.answers = list(answers)
-        self.calls = []
-
-    def __call__(self, argv, data=None):
-        self.calls.append((list(argv), data))
-        return self.answers.pop(0)
+from ansible_collections.allowlist.egress.plugins.module_utils.targets import _nftables
+from tests.support.runner import Runner
 
 
 def _listed(set_type):
@@ -68,24 +57,3 @@ def test_nft_persist_check_without_namespaces_falls_back_to_the_declaration_with
     note = backend.validate_persist(text, '/tmp/x')
     assert 'Could not check the persist file' in note and 'Operation not permitted' in note
     assert runner.calls[1][0] == ['nft', '-c', '-f', '-'] and 'elements' not in runner.calls[1][1]
-
-
-def test_ipset_persist_is_loaded_in_an_empty_namespace():
-    runner = Runner((1, '', 'ipset v7.17: Error in line 3: Syntax error: Comment is longer than the maximum'))
-    backend = _ipset.Ipset(runner, 'allow')
-    with pytest.raises(EgressError, match='fails `ipset restore` in an empty network namespace.*line 3'):
-        backend.validate_persist('create allow hash:net\n', '/etc/ipsets/.allow.x')
-    assert runner.calls == [(['unshare', '--net', '--', 'ipset', 'restore', '-exist', '-f', '/etc/ipsets/.allow.x'], None)]
-    backend.run = Runner((1, '', 'unshare: unshare failed: Operation not permitted'))
-    assert 'relying on the checks' in backend.validate_persist('create allow hash:net\n', None)
-
-
-def test_ipset_new_set_is_filled_under_the_temporary_name():
-    backend = _ipset.Ipset(Runner(), 'allow')
-    desired = _address_set.parse_desired(['192.0.2.0/24'])
-    backend.prepare(_address_set.MISSING, desired)
-    lines = backend.commands(_address_set.MISSING, _address_set.Plan([], desired.groups))
-    assert lines == ['create %s hash:net family inet maxelem 65536' % backend.tmp, 'add %s 192.0.2.0/24' % backend.tmp,
-                     'rename %s allow' % backend.tmp]
-    # rendered (no read) shows the batch that makes the set under its own name.
-    assert backend.commands(None, _address_set.Plan([], desired.groups))[0] == 'create allow hash:net family inet maxelem 65536'
