@@ -53,6 +53,9 @@ REFUSED = _ranges([
     ('240.0.0.0/4', 'the reserved range 240.0.0.0/4 (with the broadcast address 255.255.255.255)'),
     ('::/96', '::/96 (the unspecified address ::, loopback ::1 and deprecated IPv4-compatible IPv6)'),
     ('::ffff:0:0/96', 'IPv4-mapped IPv6 ::ffff:0:0/96 (list the IPv4 address itself)'),
+    # Behind a NAT64 gateway these stand for every IPv4 address of the internet.
+    ('64:ff9b::/96', 'the NAT64 prefix 64:ff9b::/96 (list the IPv4 address itself)'),
+    ('64:ff9b:1::/48', 'the local-use NAT64 prefix 64:ff9b:1::/48'),
     ('100::/64', 'the discard-only range 100::/64'),
     ('fe80::/10', 'the link-local range fe80::/10'),
     ('fec0::/10', 'the deprecated site-local range fec0::/10'),

@@ -42,6 +42,8 @@ def problem(policy, entry):
     ('240.0.0.1', 'reserved'),
     ('::ffff:192.0.2.1', 'IPv4-mapped'),
     ('::ffff:0:0/96', 'IPv4-mapped'),
+    ('64:ff9b::c000:201', 'NAT64'),
+    ('64:ff9b:1::/48', 'NAT64'),
     ('100::1', 'discard-only'),
     ('fec0::1', 'site-local'),
     ('126.0.0.0/7', 'loopback'),  # a wide prefix that reaches into a refused range
