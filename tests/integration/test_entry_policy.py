@@ -42,8 +42,8 @@ def test_a_hostile_feed_is_refused_by_the_lookup_and_the_module(ansible, https_s
         lookup_task('allow_private', q('custom', url=url('/private.txt'), ca_path=ca_file, allow_private=True)),
         lookup_task('ip_version does not hide it', q('custom', url=url('/any6.txt'), ca_path=ca_file, ip_version='4')),
         lookup_task('wider allowed', q('custom', url=url('/wide.txt'), ca_path=ca_file, min_prefixlen_v4=6)),
-        lookup_task('allow_private is not allow_anything', q('custom', url=url('/loopback.txt'), ca_path=ca_file,
-                                                            allow_private=True, min_prefixlen_v4=0)),
+        lookup_task('allow_private is not allow_anything',
+                    q('custom', url=url('/loopback.txt'), ca_path=ca_file, allow_private=True, min_prefixlen_v4=0)),
         {'name': 'module', 'allowlist.egress.egress_ranges_info': {
             'sources': ['custom'], 'url': url('/any4.txt'), 'ca_path': ca_file}, 'ignore_errors': True},
         {'name': 'module allow_private', 'allowlist.egress.egress_ranges_info': {
