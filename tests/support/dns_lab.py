@@ -31,6 +31,8 @@ UPSTREAM_ZONE = {
     'records': {
         'env-dev.outsystemsenterprise.com': {'A': ['10.10.1.5']},
         'env-prd.outsystemsenterprise.com': {'A': ['10.10.2.5']},
+        # For the role's minimal variables: a zone with no port given.
+        'host.corp.example': {'A': ['10.20.0.5']},
     },
 }
 
