@@ -193,3 +193,23 @@ def test_the_documented_key_pattern_keeps_the_private_key_out_of_vvv_output(ansi
         assert PRIVATE_KEY in proc.stdout + proc.stderr  # why the README no longer shows it
     finally:
         api.stop()
+
+
+def test_an_access_list_is_a_target_of_the_sync_pipeline(ansible, atlas, tmp_path):
+    import os
+    from tests.conftest import ROOT
+    api, ca = atlas
+    target = {'backend': 'atlas_access_list', 'target': 'project', 'group_id': api.group_id, 'base_url': api.url(),
+              'ca_path': ca, 'public_key': 'pubkey', 'private_key': 'privkey'}
+    extra = {'egress_sync_hosts': 'localhost', 'ansible_become': False, 'egress_sync_targets': [target],
+             'egress_sync_sources': [{'type': 'egress_ranges', 'source': 'cloudgov'},
+                                     {'type': 'static', 'addresses': ['192.0.2.10', '2001:db8::10'], 'comment': 'fe'}]}
+    sync = os.path.join(ROOT, 'playbooks', 'sync.yml')
+    results, proc = ansible.run_playbook(sync, extra_vars=extra)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    # Both families in the one list, each entry with its source.
+    assert api.project == {'52.222.122.97/32': 'allowlist.egress: egress_ranges:cloudgov',
+                           '52.222.123.172/32': 'allowlist.egress: egress_ranges:cloudgov',
+                           '192.0.2.10/32': 'allowlist.egress: fe', '2001:db8::10/128': 'allowlist.egress: fe'}
+    results, proc = ansible.run_playbook(sync, extra_vars=extra)
+    assert proc.returncode == 0 and 'changed=0' in proc.stdout, proc.stdout
