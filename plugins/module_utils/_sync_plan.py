@@ -187,6 +187,7 @@ def save(plan, directory, now=None):
     Plans older than a week are removed.
     """
     os.makedirs(directory, mode=0o700, exist_ok=True)
+    _files.check_private_directory(directory, 'plan_dir')
     path = os.path.join(directory, 'plan-%s.json' % plan['digest'])
     _files.write_atomic(path, json.dumps(plan, separators=(',', ':')), mode=0o600)
     now = time.time() if now is None else now
