@@ -71,6 +71,25 @@ def parts(index, target, plan, shared, targets=None):
     return result, unsynced
 
 
+def check_comments(index, target, target_parts):
+    """Refuse a source's comment that one of the target's objects cannot store, before any target is synced.
+
+    Each module checks its comments itself, but only when its turn comes: a comment within nft's 128 bytes but over
+    Atlas's 80 characters would otherwise fail the second target after the first one changed.
+    """
+    from ansible_collections.allowlist.egress.plugins.module_utils._address_set import check_comment_text
+    from ansible_collections.allowlist.egress.plugins.module_utils.targets._registry import TARGETS
+    cls = TARGETS[target['backend']]
+    for part in target_parts:
+        check = cls.comment_checker(part.args)
+        for group in part.entries:
+            if group.get('comment') is not None:
+                where = 'egress_sync_targets[%d] (%s %s), the comment of a source' % (index, target['backend'],
+                                                                                    part.object)
+                check_comment_text(group['comment'], where)
+                check(group['comment'], where)
+
+
 def summary(backend, part, result, digest, limit):
     """What a person and a pipeline need of one module result: counts always, the lists up to `limit`."""
     added, removed = result.get('added') or [], result.get('removed') or []
