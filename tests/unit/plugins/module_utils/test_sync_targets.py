@@ -61,6 +61,11 @@ def test_an_access_list_holds_both_families():
     ('nftables_set', r'egress_sync_targets\[2\]: each target needs a backend'),
     ({'backend': 'nftables_set', 'table': 'filter'}, r'backend nftables_set needs set, the object to sync into'),
     ({'backend': 'ipset', 'name': 'x', 'addresses': ['192.0.2.1']}, 'a target takes no addresses'),
+    ({'backend': 'nftables_set', 'table': 'filter', 'set': 'allow', 'set6': 'allow'},
+     r"egress_sync_targets\[2\]: set and set6 name the same object 'allow'"),
+    ({'backend': 'ipset', 'name': 'allow', 'name6': 'allow'}, 'name and name6 name the same object'),
+    ({'backend': 'nftables_set', 'table': 'filter', 'set': 'v4', 'set6': 'v6', 'persist': '/etc/nft/allow.nft',
+      'persist6': '/etc/nft/./allow.nft'}, 'persist and persist6 are the same file /etc/nft/allow.nft'),
 ])
 def test_bad_targets_fail_naming_the_target(target, message):
     with pytest.raises(EgressError, match=message):
