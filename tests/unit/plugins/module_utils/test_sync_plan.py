@@ -66,6 +66,10 @@ def test_sources_merge_first_source_wins_and_families_split(dns_server):
      r'Refusing 0.0.0.0/0 from egress_sync_sources\[0\] \(static\): it is the whole IPv4 address space, which '
      r'would allow every address. Nothing'),
     ([{'type': 'static', 'addresses': ['127.0.0.1']}], 'loopback'),
+    ([{'type': 'static', 'addresses': ['192.0.2.1'], 'comment': 'VPN\u202eNPV'}],
+     r"Invalid comment 'VPN\\u202eNPV' at egress_sync_sources\[0\].comment: it holds U\+202E"),
+    ([{'type': 'static', 'addresses': ['192.0.2.1'], 'comment': 'VPN\nrange'}],
+     r"egress_sync_sources\[0\].comment: it holds U\+000A"),
     ([{'type': 'egress_ranges', 'source': 'cloudgov'}, {'type': 'egress_ranges', 'source': 'cloudgov'}],
      r"egress_sync_sources\[1\]: another source already has the comment 'egress_ranges:cloudgov'"),
 ])
