@@ -90,6 +90,9 @@ def load_json(body, url):
         raise FetchError('%s did not return UTF-8 JSON (%s)' % (url, describe_body(body)))
     except ValueError as error:
         raise FetchError('%s did not return valid JSON (%s; %s)' % (url, describe_body(body), error))
+    except RecursionError:
+        # json gives up on deep nesting with RecursionError, not ValueError; no publisher nests that deep.
+        raise FetchError('%s did not return valid JSON (%s; nested too deeply)' % (url, describe_body(body)))
 
 
 def expect(condition, url, what):

@@ -30,6 +30,8 @@ def test_bad_documents_are_described_in_the_error():
         _base.load_json(b' ', URL)
     with pytest.raises(FetchError, match="did not return valid JSON \\(starts with 'nope'"):
         _base.load_json(b'nope', URL)
+    with pytest.raises(FetchError, match=r"did not return valid JSON \(starts with '\[\[\[.*nested too deeply"):
+        _base.load_json(b'[' * 100000 + b']' * 100000, URL)
     with pytest.raises(FetchError, match='holds no addresses; refusing to return an empty allowlist'):
         _base.nonempty([], URL)
     with pytest.raises(FetchError, match='prefixes should hold strings, got 1'):
