@@ -443,7 +443,7 @@ def parse_retry_after(value, now):
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():
         return float(value)
     try:
         when = email.utils.parsedate_to_datetime(value)
@@ -691,9 +691,13 @@ class Fetcher(object):
     def _accept(self, url, final, shown, response, parse, headers, tls, deadline):
         opts = self.options
         length = response.headers.get('Content-Length')
-        if length and length.isdigit() and int(length) > opts.max_size:
-            raise FetchError('Fetching %s failed: the document is %s bytes, more than max_size %d'
-                             % (shown, length, opts.max_size))
+        # ASCII digits only (str.isdigit() is true of '²', which int() refuses), and no int() of thousands of them.
+        if length and length.isascii() and length.isdigit():
+            if len(length.lstrip('0')) > 30:
+                raise FetchError('Fetching %s failed: the document is larger than max_size %d' % (shown, opts.max_size))
+            if int(length) > opts.max_size:
+                raise FetchError('Fetching %s failed: the document is %s bytes, more than max_size %d'
+                                 % (shown, length, opts.max_size))
         chunks, size = [], 0
         try:
             for chunk in response.iter_content(65536):
