@@ -188,6 +188,32 @@ def test_a_content_length_int_refuses_is_not_a_traceback(tmp_path, length, fails
         server.shutdown()
 
 
+def test_a_cache_dir_other_users_can_write_to_is_not_used(https_server, ca_file, tmp_path):
+    """Another user could plant a copy (or a memoised result, which is not checked again) under a predictable name,
+    or a symlink the next write would follow: such a cache_dir is neither read nor written, with a warning."""
+    import os
+    import shutil
+    https_server.serve('/ips.json', GOOD)
+    url = https_server.url('/ips.json')
+    fetcher, _c, _w = make(tmp_path, ca_file)
+    fetcher.fetch(url, parse_list)
+    shared = tmp_path / 'shared'
+    shutil.copytree(str(tmp_path / 'cache'), str(shared))
+    for name in os.listdir(str(shared)):
+        if name.endswith('.body'):
+            (shared / name).write_text(json.dumps(['203.0.113.66']))  # the planted copy
+    shared.chmod(0o1777)
+    warnings = []
+    fetcher = Fetcher(FetchOptions(cache_dir=str(shared), ca_path=ca_file), warn=warnings.append)
+    document = fetcher.fetch(url, parse_list)
+    assert parse_list(document.body, url) == ['192.0.2.1', '192.0.2.2'] and document.origin == 'network'
+    assert len(https_server.requests_for('/ips.json')) == 2
+    assert any('Not using the cache: Refusing the cache_dir %s: it is writable by other users' % shared in w
+               for w in warnings), warnings
+    assert json.loads([(shared / n).read_text() for n in os.listdir(str(shared)) if n.endswith('.body')][0]) == [
+        '203.0.113.66']  # nothing written there either
+
+
 def test_tls_is_verified_unless_told_otherwise(https_server, tmp_path):
     https_server.serve('/ips.json', GOOD)
     fetcher = Fetcher(FetchOptions(cache_dir=str(tmp_path / 'c1'), retries=0))
