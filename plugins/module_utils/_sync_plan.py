@@ -136,7 +136,8 @@ def fetch_sources(sources, warn=None):
         labels.add(label)
         # The label is every entry's comment and is printed in the plan's summary: refused here, before the log
         # of a merge request shows a line-break or a bidirectional override that reorders what a reviewer reads.
-        _address_set.check_comment_text(label, '%s.comment' % where)
+        if source.get('comment') is not None:  # (a default label is made of a source name, checked below)
+            _address_set.check_comment_text(label, '%s.comment' % where)
         where = '%s (%s)' % (where, label)
         addresses, origin, provenance = _FETCH[source['type']](source, where, warn)
         results.append(SourceResult(label, source['type'], addresses, origin, provenance))

@@ -70,6 +70,7 @@ def test_sources_merge_first_source_wins_and_families_split(dns_server):
      r"Invalid comment 'VPN\\u202eNPV' at egress_sync_sources\[0\].comment: it holds U\+202E"),
     ([{'type': 'static', 'addresses': ['192.0.2.1'], 'comment': 'VPN\nrange'}],
      r"egress_sync_sources\[0\].comment: it holds U\+000A"),
+    ([{'type': 'egress_ranges', 'source': 'cloud\ngov'}], r"Unknown source 'cloud\\ngov'"),
     ([{'type': 'egress_ranges', 'source': 'cloudgov'}, {'type': 'egress_ranges', 'source': 'cloudgov'}],
      r"egress_sync_sources\[1\]: another source already has the comment 'egress_ranges:cloudgov'"),
 ])
