@@ -33,6 +33,8 @@ class ActionModule(ActionBase):
                 plan = _sync_plan.load(plan['file'], plan['digest'])
             calls = [(index, target) + _sync_targets.parts(index, target, plan, shared)
                      for index, target in enumerate(targets)]
+            for index, target, parts, _unsynced in calls:
+                _sync_targets.check_comments(index, target, parts)
         except EgressError as error:
             return dict(result, failed=True, msg=to_native(error))
         summaries, diffs, notes, changed = [], [], [], False

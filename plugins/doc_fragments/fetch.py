@@ -58,6 +58,9 @@ options:
     description:
       - Where fetched documents are cached, with their C(ETag) and C(Last-Modified).
       - Defaults to C(allowlist.egress) under E(XDG_CACHE_HOME), or under C(~/.cache).
+      - A directory that another user could write to (owned by someone else, or group- or world-writable such as
+        C(/tmp)) is neither read nor written, with a warning; what is planted there would be served as the
+        publisher's list.
     type: path
   cache_ttl:
     description:

@@ -397,12 +397,15 @@ def guard_limit(name, value, before):
     A percentage above 100 allows more than there is, like 100% for removals.
     """
     text = str(value).strip()
-    if _COUNT.match(text):
-        return int(text)
-    match = _PERCENT.match(text)
-    if match:
-        # Exact arithmetic: a float of a long digit string overflows to inf.
-        return int(before * Fraction(match.group(1)) / 100)
+    try:
+        if _COUNT.match(text):
+            return int(text)
+        match = _PERCENT.match(text)
+        if match:
+            # Exact arithmetic: a float of a long digit string overflows to inf.
+            return int(before * Fraction(match.group(1)) / 100)
+    except ValueError:
+        pass  # more digits than Python converts (4,300): refused below like any other bad value
     raise EgressError('Invalid %s %r: use a number of addresses such as 100 or a percentage such as "50%%" '
                       '(ASCII digits, not negative)' % (name, value))
 

@@ -144,7 +144,7 @@ def get_egress_ranges(terms, params, fetch_options=None, url=None, ip_version='a
 
     key = hashlib.sha256(json.dumps(
         [RESULT_FORMAT, ip_version, aggregate, details, strict,
-         [policy.min_prefixlen, policy.allow_private, policy.allow_anywhere],
+         [policy.min_prefixlen, policy.allow_private, policy.allow_anywhere, _entry_policy.tables()],
          [[term, sorted(sp.items()), doc.url, doc.digest] for term, source, sp, doc in fetched]],
         sort_keys=True, default=str).encode('utf-8')).hexdigest()
     memo = fetcher.cache.load_result(key) if all(doc.digest for _t, _s, _p, doc in fetched) else None

@@ -84,6 +84,11 @@ def _overlapping(ranges, interval):
     return None
 
 
+def tables():
+    """The refused and private ranges as plain lists: part of the key of anything memoised after a policy check."""
+    return [[list(interval) for interval, _why, _private in table] for table in (REFUSED, PRIVATE)]
+
+
 def special_range(interval):
     """The description of the not globally routable range (refused or private) that `interval` overlaps, or None."""
     found = _overlapping(REFUSED, interval) or _overlapping(PRIVATE, interval)

@@ -84,6 +84,22 @@ def _open_lock_file(path):
         raise EgressError('Cannot open the lock file %s: %s' % (path, exc))
 
 
+def check_private_directory(directory, what):
+    """Refuse a directory that another local user could plant files or symlinks in.
+
+    A symlink there, named as the file we are about to write, would make a root-run task overwrite the file it
+    points to; so the directory (a symlink's target) must be ours (or root's) and writable by its owner only.
+    """
+    info = os.stat(directory)
+    if info.st_uid not in (0, os.geteuid()):
+        problem = 'owned by uid %d' % info.st_uid
+    elif info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        problem = 'writable by other users (mode %04o)' % stat.S_IMODE(info.st_mode)
+    else:
+        return
+    raise EgressError('Refusing the %s %s: it is %s; use a directory only you can write to' % (what, directory, problem))
+
+
 # File names are at most 255 bytes (NAME_MAX); an nft table and set name may each be 255 characters.
 LOCK_NAME_MAX = 200
 

@@ -380,6 +380,15 @@ class DiskCache(object):
 
     def __init__(self, directory):
         self.directory = directory
+        # A copy or memoised result another local user planted would be served as the publisher's list (a memo
+        # is not checked again), and a symlink planted under a predictable name would be written through.
+        try:
+            _files.check_private_directory(directory, 'cache_dir')
+            self.refused = None
+        except EgressError as error:
+            self.refused = str(error)
+        except (IOError, OSError):
+            self.refused = None  # not there yet: created 0700 by the first write
 
     def _key(self, url, headers, tls=''):
         material = json.dumps([url, sorted((headers or {}).items()), tls], sort_keys=True)
@@ -390,6 +399,8 @@ class DiskCache(object):
         return os.path.join(self.directory, key + '.json'), os.path.join(self.directory, key + '.body')
 
     def load(self, url, headers, tls=''):
+        if self.refused:
+            return None
         meta_path, body_path = self._paths(url, headers, tls)
         try:
             with open(meta_path, 'r') as f:
@@ -419,6 +430,8 @@ class DiskCache(object):
         self._write(meta_path, json.dumps(meta, sort_keys=True).encode('utf-8'))
 
     def _write(self, path, data):
+        if self.refused:
+            return
         if not os.path.isdir(self.directory):
             os.makedirs(self.directory, mode=0o700)
         _files.write_atomic(path, data, mode=0o600)
@@ -427,6 +440,8 @@ class DiskCache(object):
         return os.path.join(self.directory, 'results', key + '.json')
 
     def load_result(self, key):
+        if self.refused:
+            return None
         try:
             with open(self.result_path(key), 'r') as f:
                 return json.load(f)
@@ -434,6 +449,8 @@ class DiskCache(object):
             return None
 
     def store_result(self, key, value):
+        if self.refused:
+            return
         DiskCache(os.path.join(self.directory, 'results'))._write(
             self.result_path(key), json.dumps(value, separators=(',', ':')).encode('utf-8'))
 
@@ -443,7 +460,7 @@ def parse_retry_after(value, now):
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():
         return float(value)
     try:
         when = email.utils.parsedate_to_datetime(value)
@@ -555,6 +572,8 @@ class Fetcher(object):
         self.warn = lambda msg: user_warn(scrub(msg, self._secrets))
         self.clock = clock
         self.cache = DiskCache(options.cache_dir)
+        if self.cache.refused:
+            self.warn('Not using the cache: %s' % self.cache.refused)
         self.retry = RetryPolicy(options.timeout, options.retries, options.backoff, options.max_retry_wait,
                                  sleep=sleep, clock=clock)
         self._session = None
@@ -691,9 +710,13 @@ class Fetcher(object):
     def _accept(self, url, final, shown, response, parse, headers, tls, deadline):
         opts = self.options
         length = response.headers.get('Content-Length')
-        if length and length.isdigit() and int(length) > opts.max_size:
-            raise FetchError('Fetching %s failed: the document is %s bytes, more than max_size %d'
-                             % (shown, length, opts.max_size))
+        # ASCII digits only (str.isdigit() is true of '²', which int() refuses), and no int() of thousands of them.
+        if length and length.isascii() and length.isdigit():
+            if len(length.lstrip('0')) > 30:
+                raise FetchError('Fetching %s failed: the document is larger than max_size %d' % (shown, opts.max_size))
+            if int(length) > opts.max_size:
+                raise FetchError('Fetching %s failed: the document is %s bytes, more than max_size %d'
+                                 % (shown, length, opts.max_size))
         chunks, size = [], 0
         try:
             for chunk in response.iter_content(65536):

@@ -43,7 +43,7 @@ def parse(entry, source=None, strict=True, warn=None):
             value = address_int(version, address)
         except (OSError, ValueError):
             value = None
-        if value is not None and (not slash or (length.isdigit() and int(length) <= BITS[version] and length[0] != '0')
+        if value is not None and (not slash or (length.isascii() and length.isdigit() and int(length) <= BITS[version] and length[0] != '0')
                                   or length == '0'):
             hostmask = (1 << (BITS[version] - int(length))) - 1 if slash else 0
             if not value & hostmask:

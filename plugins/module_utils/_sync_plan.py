@@ -22,7 +22,7 @@ from collections import OrderedDict
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.allowlist.egress.plugins.module_utils import (
-    _addresses, _egress_ranges, _entry_policy, _files, _intervals,
+    _address_set, _addresses, _egress_ranges, _entry_policy, _files, _intervals,
 )
 from ansible_collections.allowlist.egress.plugins.module_utils.sources import _frontends
 from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError
@@ -134,6 +134,10 @@ def fetch_sources(sources, warn=None):
             raise EgressError('%s: another source already has the comment %r; give each source its own comment'
                               % (where, label))
         labels.add(label)
+        # The label is every entry's comment and is printed in the plan's summary: refused here, before the log
+        # of a merge request shows a line-break or a bidirectional override that reorders what a reviewer reads.
+        if source.get('comment') is not None:  # (a default label is made of a source name, checked below)
+            _address_set.check_comment_text(label, '%s.comment' % where)
         where = '%s (%s)' % (where, label)
         addresses, origin, provenance = _FETCH[source['type']](source, where, warn)
         results.append(SourceResult(label, source['type'], addresses, origin, provenance))
@@ -187,6 +191,7 @@ def save(plan, directory, now=None):
     Plans older than a week are removed.
     """
     os.makedirs(directory, mode=0o700, exist_ok=True)
+    _files.check_private_directory(directory, 'plan_dir')
     path = os.path.join(directory, 'plan-%s.json' % plan['digest'])
     _files.write_atomic(path, json.dumps(plan, separators=(',', ':')), mode=0o600)
     now = time.time() if now is None else now

@@ -12,6 +12,7 @@ module, which option names the object, how a family is spelled) is declared by t
 
 from __future__ import annotations
 
+import os
 from collections import namedtuple
 
 from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError
@@ -49,6 +50,13 @@ def parts(index, target, plan, shared, targets=None):
         raise EgressError('%s: backend %s needs %s, the object to sync into'
                           % (where, target['backend'], info.name_option))
     twin = info.name_option + '6'
+    if twin in target and target[twin] == target[info.name_option]:
+        raise EgressError('%s: %s and %s name the same object %r; IPv4 and IPv6 entries need one each'
+                          % (where, info.name_option, twin, target[twin]))
+    if (info.persist and isinstance(target.get('persist'), str) and isinstance(target.get('persist6'), str)
+            and os.path.normpath(target['persist']) == os.path.normpath(target['persist6'])):
+        raise EgressError('%s: persist and persist6 are the same file %s; each family would overwrite the other\'s '
+                          'and a boot would load only one' % (where, target['persist']))
     base = dict((k, v) for k, v in target.items() if k not in ('backend', twin, 'persist6'))
     for option in SHARED_OPTIONS:
         if option not in base and shared.get(option) is not None:
@@ -69,6 +77,25 @@ def parts(index, target, plan, shared, targets=None):
         result.append(Part(version, target[key], entries, args))
     unsynced = sum(len(g['addresses']) for g in plan['ipv6']) if twin not in target else 0
     return result, unsynced
+
+
+def check_comments(index, target, target_parts):
+    """Refuse a source's comment that one of the target's objects cannot store, before any target is synced.
+
+    Each module checks its comments itself, but only when its turn comes: a comment within nft's 128 bytes but over
+    Atlas's 80 characters would otherwise fail the second target after the first one changed.
+    """
+    from ansible_collections.allowlist.egress.plugins.module_utils._address_set import check_comment_text
+    from ansible_collections.allowlist.egress.plugins.module_utils.targets._registry import TARGETS
+    cls = TARGETS[target['backend']]
+    for part in target_parts:
+        check = cls.comment_checker(part.args)
+        for group in part.entries:
+            if group.get('comment') is not None:
+                where = 'egress_sync_targets[%d] (%s %s), the comment of a source' % (index, target['backend'],
+                                                                                    part.object)
+                check_comment_text(group['comment'], where)
+                check(group['comment'], where)
 
 
 def summary(backend, part, result, digest, limit):

@@ -9,10 +9,15 @@ of the documented Atlas Admin API v2 and App Services admin API (Atlas itself ca
 from __future__ import annotations
 
 import json
+import os
+import sys
 
+import boto3
 import pytest
 
+from tests.conftest import ROOT
 from tests.support.atlas_api import AtlasApi
+from tests.support.moto_server import ENV
 
 MODULE = 'allowlist.egress.atlas_access_list'
 
@@ -213,3 +218,24 @@ def test_an_access_list_is_a_target_of_the_sync_pipeline(ansible, atlas, tmp_pat
                            '192.0.2.10/32': 'allowlist.egress: fe', '2001:db8::10/128': 'allowlist.egress: fe'}
     results, proc = ansible.run_playbook(sync, extra_vars=extra)
     assert proc.returncode == 0 and 'changed=0' in proc.stdout, proc.stdout
+
+
+def test_a_comment_the_access_list_cannot_store_fails_the_sync_before_the_first_target(ansible, atlas, moto_server):
+    """egress_sync with a prefix list first and the access list second: a source comment of 100 characters fits
+    the prefix list (255) but not Atlas (80 with its prefix), and the prefix list must not be created."""
+    api, ca = atlas
+    ansible.env.update(ENV)
+    extra = {'egress_sync_hosts': 'localhost', 'ansible_become': False,
+             'ansible_python_interpreter': sys.executable,
+             'egress_sync_sources': [{'type': 'static', 'addresses': ['192.0.2.1'], 'comment': 'x' * 100}],
+             'egress_sync_targets': [
+                 {'backend': 'aws_prefix_list', 'name': 'egress', 'endpoint_url': moto_server.url},
+                 {'backend': 'atlas_access_list', 'group_id': api.group_id, 'target': 'project', 'base_url': api.url(),
+                  'ca_path': ca, 'public_key': 'pubkey', 'private_key': 'privkey'}]}
+    results, proc = ansible.run_playbook(os.path.join(ROOT, 'playbooks', 'sync.yml'), extra_vars=extra)
+    assert proc.returncode != 0
+    client = boto3.client('ec2', endpoint_url=moto_server.url, region_name='us-east-1', aws_access_key_id='testing',
+                          aws_secret_access_key='testing')
+    assert [p for p in client.describe_managed_prefix_lists()['PrefixLists'] if p.get('OwnerId') != 'AWS'] == []
+    assert api.project == {}
+    assert 'Invalid comment at egress_sync_targets[1] (atlas_access_list %s)' % api.group_id in proc.stdout, proc.stdout

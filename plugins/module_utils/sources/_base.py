@@ -90,6 +90,9 @@ def load_json(body, url):
         raise FetchError('%s did not return UTF-8 JSON (%s)' % (url, describe_body(body)))
     except ValueError as error:
         raise FetchError('%s did not return valid JSON (%s; %s)' % (url, describe_body(body), error))
+    except RecursionError:
+        # json gives up on deep nesting with RecursionError, not ValueError; no publisher nests that deep.
+        raise FetchError('%s did not return valid JSON (%s; nested too deeply)' % (url, describe_body(body)))
 
 
 def expect(condition, url, what):
@@ -115,7 +118,10 @@ def text_lines(body, url):
 
 def csv_rows(body, url):
     lines = text_lines(body, url)
-    return [row for row in csv.reader(io.StringIO('\n'.join(lines))) if row]
+    try:
+        return [row for row in csv.reader(io.StringIO('\n'.join(lines))) if row]
+    except csv.Error as error:  # e.g. a field over the csv module's 131,072 characters
+        raise FetchError('%s did not return valid CSV (%s; %s)' % (url, describe_body(body), error))
 
 
 def nonempty(entries, url, what='addresses'):

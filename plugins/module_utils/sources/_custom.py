@@ -74,7 +74,7 @@ class Custom(Source):
     def _csv(self, body, url):
         rows = csv_rows(body, url)
         selector = self._selector or '0'
-        if selector.isdigit():
+        if selector.isascii() and selector.isdigit():
             index = int(selector)
         else:
             expect(rows and selector in rows[0], url, 'no column %r in the header row' % selector)

@@ -41,7 +41,7 @@ DEFAULT_PORT = 53
 DEFAULT_TIMEOUT = 3.0
 DEFAULT_RETRIES = 2
 DEFAULT_CONCURRENCY = 64
-_LABEL_RE = re.compile(r'^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$')
+_LABEL_RE = re.compile(r'^(?!-)[A-Za-z0-9-]{1,63}(?<!-)\Z')
 # Elastic Load Balancing names: classic, regional (ALB/NLB) and China regions.
 _LOAD_BALANCER_RE = re.compile(r'(^|\.)elb(\.[a-z0-9-]+)?\.amazonaws\.com(\.cn)?\.?$', re.IGNORECASE)
 

@@ -187,6 +187,11 @@ class AtlasAccessList(Target):
     def lock_path(self):
         return _files.default_lock_path('atlas_access_list', self.group_id, self.app_id or 'project')
 
+    @classmethod
+    def comment_checker(cls, options):
+        # The limit counts the prefix; nothing connects until the client is used.
+        return cls(None, 'project', None, prefix=options.get('managed_comment_prefix', DEFAULT_PREFIX)).check_comment
+
     def check_comment(self, comment, where):
         if len(self._stored(comment)) > COMMENT_MAX:
             raise EgressError('Invalid comment at %s: with the prefix %r it is longer than the %d characters Atlas keeps'

@@ -42,6 +42,11 @@ class Target(abc.ABC):
         """Refuse a comment the object cannot store, naming `where` it came from."""
         check_comment_text(comment, where)
 
+    @classmethod
+    def comment_checker(cls, options):
+        """check_comment for this backend's module called with `options`, usable before any object is read."""
+        return cls.check_comment
+
     @abc.abstractmethod
     def read(self):
         """The object as it is now: a _address_set.Current."""

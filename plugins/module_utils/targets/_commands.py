@@ -44,7 +44,7 @@ def isolation_failed(rc, err):
 
 
 def check_name(value, what, pattern, max_length, rule):
-    if not isinstance(value, str) or not re.match(pattern, value) or len(value) > max_length:
+    if not isinstance(value, str) or not re.fullmatch(pattern, value) or len(value) > max_length:
         raise EgressError('Invalid %s %r: %s' % (what, value, rule))
     return value
 

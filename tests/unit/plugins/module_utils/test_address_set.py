@@ -170,6 +170,16 @@ def test_max_removals_a_bad_value_fails_even_with_nothing_removed():
         _address_set.check_removals(plan, 'x', False, 'the set')
 
 
+@pytest.mark.parametrize('value', ['9' * 5000, '9' * 5000 + '%', '1.' + '5' * 5000 + '%'])
+def test_a_guard_value_with_too_many_digits_is_refused_naming_it(value):
+    # int() refuses more than 4,300 digits with a bare ValueError: it must be the guard's own error.
+    plan = plan_for(elements(('192.0.2.1', None)), ['192.0.2.1'])
+    with pytest.raises(EgressError, match="Invalid max_removals '"):
+        _address_set.check_removals(plan, value, False, 'the set')
+    with pytest.raises(EgressError, match="Invalid max_additions '"):
+        _address_set.check_additions(plan, value, False, 'the set')
+
+
 def test_max_additions_counts_addresses_and_spares_a_new_object():
     current = elements(*[(h, None) for h in hosts(10)])
     grown = plan_for(current, hosts(10) + ['203.0.113.0/24'])

@@ -86,6 +86,19 @@ def test_memoised_result_is_reused_and_keyed_by_options(https_server, ca_file, t
     assert run(['custom'], tmp_path=tmp_path, ca_file=ca_file, url=url, aggregate=True)['addresses'] == ['192.0.2.0/31']
 
 
+def test_a_memoised_result_is_not_served_after_the_entry_policy_tightened(https_server, ca_file, tmp_path, monkeypatch):
+    # The memo skips the entry policy, so its key must change with the policy's tables: a collection upgrade that
+    # refuses a new range (as the NAT64 prefixes once were) must not keep serving a list memoised before it.
+    from ansible_collections.allowlist.egress.plugins.module_utils import _entry_policy
+    https_server.serve('/ips.json', json.dumps(['192.0.2.1']))
+    url = https_server.url('/ips.json')
+    assert run(['custom'], tmp_path=tmp_path, ca_file=ca_file, url=url)['addresses'] == ['192.0.2.1/32']
+    monkeypatch.setattr(_entry_policy, 'REFUSED', sorted(_entry_policy.REFUSED + _entry_policy._ranges(
+        [('192.0.2.0/24', 'a range refused since')])))
+    with pytest.raises(EgressError, match=r'Refusing 192.0.2.1 from source custom .*a range refused since'):
+        run(['custom'], tmp_path=tmp_path, ca_file=ca_file, url=url)
+
+
 def test_an_entry_that_is_not_an_address_names_it_and_the_url(https_server, ca_file, tmp_path):
     https_server.serve('/ips.json', json.dumps(['192.0.2.1', 'not-an-ip']))
     with pytest.raises(AddressError) as error:

@@ -153,6 +153,67 @@ def test_size_cap(https_server, ca_file, tmp_path):
         fetcher.fetch(https_server.url('/big.json'), parse_list)
 
 
+@pytest.mark.parametrize('length, fails', [('\u00b2', None), ('9' * 5000, 'larger than max_size')])
+def test_a_content_length_int_refuses_is_not_a_traceback(tmp_path, length, fails):
+    """A server's Content-Length of a superscript digit (str.isdigit() is true of it) or of 5,000 digits (more than
+    int() converts) made int() raise a bare ValueError: the header is ignored, or the size cap names the URL."""
+    from http.server import BaseHTTPRequestHandler
+
+    from tests.support.https_server import serve_tls
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = 'HTTP/1.1'
+
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            self.close_connection = True
+            self.wfile.write(b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: '
+                             + length.encode('latin-1') + b'\r\nConnection: close\r\n\r\n' + GOOD.encode())
+
+    ca = trustme.CA()
+    server = serve_tls(Handler, ca)
+    try:
+        ca_file = str(tmp_path / 'ca.pem')
+        ca.cert_pem.write_to_path(ca_file)
+        fetcher, _c, _w = make(tmp_path, ca_file, retries=0)
+        url = 'https://127.0.0.1:%d/ips.json' % server.server_address[1]
+        if fails:
+            with pytest.raises(FetchError, match='Fetching %s failed: the document is %s' % (url, fails)):
+                fetcher.fetch(url, parse_list)
+        else:
+            assert fetcher.fetch(url, parse_list).parsed == ['192.0.2.1', '192.0.2.2']
+    finally:
+        server.shutdown()
+
+
+def test_a_cache_dir_other_users_can_write_to_is_not_used(https_server, ca_file, tmp_path):
+    """Another user could plant a copy (or a memoised result, which is not checked again) under a predictable name,
+    or a symlink the next write would follow: such a cache_dir is neither read nor written, with a warning."""
+    import os
+    import shutil
+    https_server.serve('/ips.json', GOOD)
+    url = https_server.url('/ips.json')
+    fetcher, _c, _w = make(tmp_path, ca_file)
+    fetcher.fetch(url, parse_list)
+    shared = tmp_path / 'shared'
+    shutil.copytree(str(tmp_path / 'cache'), str(shared))
+    for name in os.listdir(str(shared)):
+        if name.endswith('.body'):
+            (shared / name).write_text(json.dumps(['203.0.113.66']))  # the planted copy
+    shared.chmod(0o1777)
+    warnings = []
+    fetcher = Fetcher(FetchOptions(cache_dir=str(shared), ca_path=ca_file), warn=warnings.append)
+    document = fetcher.fetch(url, parse_list)
+    assert parse_list(document.body, url) == ['192.0.2.1', '192.0.2.2'] and document.origin == 'network'
+    assert len(https_server.requests_for('/ips.json')) == 2
+    assert any('Not using the cache: Refusing the cache_dir %s: it is writable by other users' % shared in w
+               for w in warnings), warnings
+    assert json.loads([(shared / n).read_text() for n in os.listdir(str(shared)) if n.endswith('.body')][0]) == [
+        '203.0.113.66']  # nothing written there either
+
+
 def test_tls_is_verified_unless_told_otherwise(https_server, tmp_path):
     https_server.serve('/ips.json', GOOD)
     fetcher = Fetcher(FetchOptions(cache_dir=str(tmp_path / 'c1'), retries=0))
@@ -185,6 +246,7 @@ def test_parse_retry_after_forms():
     assert parse_retry_after('120', 0) == 120.0
     assert parse_retry_after('Wed, 21 Oct 2015 07:28:00 GMT', 1445412470.0) == 10.0
     assert parse_retry_after('soon', 0) is None
+    assert parse_retry_after('\u00b2', 0) is None  # str.isdigit() is true of it; float() refuses it
     assert parse_retry_after(None, 0) is None
 
 

@@ -41,7 +41,9 @@ def test_parse(entry, expected):
 
 
 @pytest.mark.parametrize('entry', ['192.0.2.300', '192.0.2.1/33', '192.0.2.1/', '01.2.3.4', 'fe80::1%eth0', '',
-                                   'not-an-ip', '192.0.2.9-192.0.2.1'])
+                                   'not-an-ip', '192.0.2.9-192.0.2.1',
+                                   # str.isdigit() is true of a superscript two, which int() refuses
+                                   '192.0.2.0/\u00b2', '2001:db8::/\u00b3\u00b2'])
 def test_parse_errors_are_the_collection_errors(entry):
     with pytest.raises(AddressError) as error:
         _intervals.parse(entry, source='addresses[3]')

@@ -66,6 +66,11 @@ def test_sources_merge_first_source_wins_and_families_split(dns_server):
      r'Refusing 0.0.0.0/0 from egress_sync_sources\[0\] \(static\): it is the whole IPv4 address space, which '
      r'would allow every address. Nothing'),
     ([{'type': 'static', 'addresses': ['127.0.0.1']}], 'loopback'),
+    ([{'type': 'static', 'addresses': ['192.0.2.1'], 'comment': 'VPN\u202eNPV'}],
+     r"Invalid comment 'VPN\\u202eNPV' at egress_sync_sources\[0\].comment: it holds U\+202E"),
+    ([{'type': 'static', 'addresses': ['192.0.2.1'], 'comment': 'VPN\nrange'}],
+     r"egress_sync_sources\[0\].comment: it holds U\+000A"),
+    ([{'type': 'egress_ranges', 'source': 'cloud\ngov'}], r"Unknown source 'cloud\\ngov'"),
     ([{'type': 'egress_ranges', 'source': 'cloudgov'}, {'type': 'egress_ranges', 'source': 'cloudgov'}],
      r"egress_sync_sources\[1\]: another source already has the comment 'egress_ranges:cloudgov'"),
 ])
@@ -100,3 +105,27 @@ def test_a_saved_plan_is_read_back_only_while_it_matches_its_digest(tmp_path):
     os.utime(str(old), (1, 1))
     _sync_plan.save(plan, str(tmp_path / 'plans'))
     assert not old.exists()
+
+
+@pytest.mark.parametrize('mode', [0o777, 0o1777, 0o770])
+def test_a_plan_dir_other_users_can_write_to_is_refused(tmp_path, mode):
+    # Another user could plant plan-<digest>.json (the digest of a public feed is predictable) as a symlink to
+    # any file, which the controller would overwrite with the plan.
+    plan = _sync_plan.plan([{'type': 'static', 'addresses': ['192.0.2.0/24']}])
+    shared, victim = tmp_path / 'shared', tmp_path / 'victim'
+    shared.mkdir()
+    shared.chmod(mode)
+    victim.write_text('precious')
+    os.symlink(str(victim), str(shared / ('plan-%s.json' % plan['digest'])))
+    with pytest.raises(EgressError, match=r'Refusing the plan_dir .*shared: it is writable by other users'):
+        _sync_plan.save(plan, str(shared))
+    assert victim.read_text() == 'precious'
+
+
+
+def test_a_plan_dir_may_be_a_symlink_to_a_private_directory(tmp_path):
+    plan = _sync_plan.plan([{'type': 'static', 'addresses': ['192.0.2.0/24']}])
+    (tmp_path / 'real').mkdir(mode=0o700)
+    os.symlink(str(tmp_path / 'real'), str(tmp_path / 'link'))
+    path = _sync_plan.save(plan, str(tmp_path / 'link'))
+    assert _sync_plan.load(path, plan['digest']) == plan

@@ -61,6 +61,11 @@ def test_an_access_list_holds_both_families():
     ('nftables_set', r'egress_sync_targets\[2\]: each target needs a backend'),
     ({'backend': 'nftables_set', 'table': 'filter'}, r'backend nftables_set needs set, the object to sync into'),
     ({'backend': 'ipset', 'name': 'x', 'addresses': ['192.0.2.1']}, 'a target takes no addresses'),
+    ({'backend': 'nftables_set', 'table': 'filter', 'set': 'allow', 'set6': 'allow'},
+     r"egress_sync_targets\[2\]: set and set6 name the same object 'allow'"),
+    ({'backend': 'ipset', 'name': 'allow', 'name6': 'allow'}, 'name and name6 name the same object'),
+    ({'backend': 'nftables_set', 'table': 'filter', 'set': 'v4', 'set6': 'v6', 'persist': '/etc/nft/allow.nft',
+      'persist6': '/etc/nft/./allow.nft'}, 'persist and persist6 are the same file /etc/nft/allow.nft'),
 ])
 def test_bad_targets_fail_naming_the_target(target, message):
     with pytest.raises(EgressError, match=message):
@@ -74,3 +79,25 @@ def test_summary_keeps_counts_and_at_most_limit_addresses():
     summary = _sync_targets.summary('nftables_set', part, result, 'd' * 64, 5)
     assert summary['added_count'] == 30 and len(summary['added']) == 5 and summary['removed_count'] == 0
     assert summary['plan_digest'] == 'd' * 64 and summary['family'] == 4
+
+
+def test_a_comment_one_target_cannot_store_fails_before_any_target_is_synced():
+    # 100 characters: within nft's 128 bytes, over Atlas's 80 with its prefix. The action checks every target's
+    # parts before it runs any module, so the nftables set is not changed when the Atlas list would refuse.
+    plan = {'digest': 'd' * 64, 'ipv4': [{'comment': 'x' * 100, 'addresses': ['192.0.2.1/32']}], 'ipv6': []}
+    targets = [{'backend': 'nftables_set', 'table': 'filter', 'set': 'allow'},
+               {'backend': 'atlas_access_list', 'group_id': 'g1', 'target': 'project'}]
+    parts = [_sync_targets.parts(i, t, plan, SHARED)[0] for i, t in enumerate(targets)]
+    _sync_targets.check_comments(0, targets[0], parts[0])
+    with pytest.raises(EgressError, match=r'Invalid comment at egress_sync_targets\[1\] \(atlas_access_list g1\), '
+                                          r'the comment of a source: with the prefix'):
+        _sync_targets.check_comments(1, targets[1], parts[1])
+    for comment, backend in (('y' * 129, 0), ('a\u202eb', 0)):
+        bad = dict(plan, ipv4=[{'comment': comment, 'addresses': ['192.0.2.1/32']}])
+        with pytest.raises(EgressError, match=r'egress_sync_targets\[0\] \(nftables_set allow\)'):
+            _sync_targets.check_comments(0, targets[backend], _sync_targets.parts(0, targets[backend], bad, SHARED)[0])
+    aws = {'backend': 'aws_prefix_list', 'name': 'pl'}
+    _sync_targets.check_comments(2, aws, _sync_targets.parts(2, aws, plan, SHARED)[0])
+    with pytest.raises(EgressError, match=r'egress_sync_targets\[2\] \(aws_prefix_list pl\)'):
+        bad = dict(plan, ipv4=[{'comment': 'new\nline', 'addresses': ['192.0.2.1/32']}])
+        _sync_targets.check_comments(2, aws, _sync_targets.parts(2, aws, bad, SHARED)[0])

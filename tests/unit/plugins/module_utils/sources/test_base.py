@@ -19,6 +19,8 @@ def test_text_lines_drop_comments_blank_lines_and_a_byte_order_mark():
     assert _base.text_lines(b'\xef\xbb\xbf192.0.2.1  # office\n\n# all\n198.51.100.0/24\n', URL) == [
         '192.0.2.1', '198.51.100.0/24']
     assert _base.csv_rows(b'name,cidr\n\na,192.0.2.0/24\n', URL) == [['name', 'cidr'], ['a', '192.0.2.0/24']]
+    with pytest.raises(FetchError, match='did not return valid CSV .*field larger than field limit'):
+        _base.csv_rows(b'name,cidr\na,"' + b'1' * 200000 + b'"\n', URL)
     with pytest.raises(FetchError, match='did not return UTF-8 text'):
         _base.text_lines(b'\xff\xfe1', URL)
     with pytest.raises(FetchError, match='returned an HTML page'):
@@ -30,6 +32,8 @@ def test_bad_documents_are_described_in_the_error():
         _base.load_json(b' ', URL)
     with pytest.raises(FetchError, match="did not return valid JSON \\(starts with 'nope'"):
         _base.load_json(b'nope', URL)
+    with pytest.raises(FetchError, match=r"did not return valid JSON \(starts with '\[\[\[.*nested too deeply"):
+        _base.load_json(b'[' * 100000 + b']' * 100000, URL)
     with pytest.raises(FetchError, match='holds no addresses; refusing to return an empty allowlist'):
         _base.nonempty([], URL)
     with pytest.raises(FetchError, match='prefixes should hold strings, got 1'):

@@ -26,6 +26,9 @@ def test_custom_formats_and_selectors():
     assert records('custom', 'name,cidr\na,192.0.2.0/24\nb,198.51.100.0/24\n', {'selector': 'cidr'},
                    url='https://m.test/x.csv')[0] == ['192.0.2.0/24', '198.51.100.0/24']
     assert records('custom', '192.0.2.1,x\n', url='https://m.test/x.csv')[0] == ['192.0.2.1']
+    # A column named '\u00b2' is a name (str.isdigit() is true of it, int() refuses it).
+    assert records('custom', 'name,\u00b2\na,192.0.2.0/24\n', {'selector': '\u00b2'},
+                   url='https://m.test/x.csv')[0] == ['192.0.2.0/24']
     with pytest.raises(FetchError, match="selector 'data.nope': no key 'nope'"):
         records('custom', doc, {'selector': 'data.nope'}, url='https://m.test/x.json')
     with pytest.raises(FetchError, match='returned an HTML page'):

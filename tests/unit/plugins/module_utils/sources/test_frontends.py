@@ -121,6 +121,7 @@ def test_queries_run_concurrently(dns_server):
     ('$(reboot)', 'is not a valid DNS label'),
     ('fe01`id`', 'is not a valid DNS label'),
     ('-fe01', 'is not a valid DNS label'),
+    ('fe01\n.example.com', 'is not a valid DNS label'),  # `$` matches before a final newline
     ('a' * 64, 'is not a valid DNS label'),
     ('.'.join(['a' * 60] * 5), 'more than 253'),
     ('', 'Invalid front-end name'),

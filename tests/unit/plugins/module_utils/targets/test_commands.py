@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError
-from ansible_collections.allowlist.egress.plugins.module_utils.targets import _commands
+from ansible_collections.allowlist.egress.plugins.module_utils.targets import _commands, _ipset, _nftables
 
 
 def test_subprocess_runner_passes_stdin_and_returns_rc_and_output():
@@ -47,6 +47,14 @@ def test_names_and_comments_are_checked():
     assert _commands.check_name('allow', 'set', r'^[a-z]+$', 16, 'letters') == 'allow'
     with pytest.raises(EgressError, match="Invalid set 'a b': letters"):
         _commands.check_name('a b', 'set', r'^[a-z]+$', 16, 'letters')
+
+
+@pytest.mark.parametrize('name', ['allow\n', 'allow\nflush ruleset'])
+def test_a_name_with_a_line_break_is_refused(name):
+    # `$` also matches before a final newline: the name must match as a whole.
+    for pattern, limit in ((_nftables.NAME_PATTERN, 255), (_ipset.NAME_PATTERN, 31)):
+        with pytest.raises(EgressError, match='Invalid set name'):
+            _commands.check_name(name, 'set name', pattern, limit, 'rule')
     _commands.check_comment('caf\u00e9', 'addresses[0]', 5)
     with pytest.raises(EgressError, match=r'at most 4 bytes in UTF-8 \(this one is 5\), no double quote'):
         _commands.check_comment('caf\u00e9', 'addresses[0]', 4)
