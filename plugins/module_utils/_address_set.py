@@ -105,14 +105,22 @@ def check_one_family(desired, holds, split):
 
 
 HOST_EXPANSION_MAX = 65536
+# All entries together: past this, expanding CIDRs into single addresses would exhaust memory, not fill a set.
+HOST_EXPANSION_TOTAL_MAX = 1 << 20
 
 
 def check_expandable(desired, why):
     """Sets of single addresses get CIDRs expanded; refuse what would not fit a sane set."""
+    total = 0
     for group in desired.groups.values():
         for interval in group:
-            if interval[2] - interval[1] >= HOST_EXPANSION_MAX:
+            size = interval[2] - interval[1] + 1
+            if size > HOST_EXPANSION_MAX:
                 raise EgressError('%s; %s is too wide to expand' % (why, _intervals.describe(interval)))
+            total += size
+    if total > HOST_EXPANSION_TOTAL_MAX:
+        raise EgressError('%s; the entries expand to %d single addresses, more than %d'
+                          % (why, total, HOST_EXPANSION_TOTAL_MAX))
 
 
 def _group_parts(entry, source, index):

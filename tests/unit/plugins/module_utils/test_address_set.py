@@ -349,3 +349,14 @@ def test_group_entries_share_a_comment_and_errors_name_the_address():
     with pytest.raises(EgressError, match=r'Refusing 127.0.0.1 from addresses\[0\].addresses\[1\]: it is in the loopback'):
         _address_set.check_policy(_entry_policy.module_policy({}), _address_set.parse_desired(entries), entries,
                                   'addresses')
+
+
+def test_expansion_into_single_addresses_is_bounded_per_entry_and_in_total():
+    _address_set.check_expandable(_address_set.parse_desired(['11.0.0.0/16']), 'the set holds single addresses')
+    with pytest.raises(EgressError, match=r'the set holds single addresses; 11.0.0.0/15 is too wide to expand'):
+        _address_set.check_expandable(_address_set.parse_desired(['11.0.0.0/15']), 'the set holds single addresses')
+    # Sixteen /16 that do not touch: each fits, together they are 1,048,576 addresses, and one more is too many.
+    spread = ['11.%d.0.0/16' % (2 * i) for i in range(17)]
+    with pytest.raises(EgressError, match='expand to 1114112 single addresses, more than 1048576'):
+        _address_set.check_expandable(_address_set.parse_desired(spread), 'the set holds single addresses')
+    _address_set.check_expandable(_address_set.parse_desired(spread[:16]), 'the set holds single addresses')
