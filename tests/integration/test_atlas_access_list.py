@@ -44,7 +44,7 @@ def test_project_states_ownership_and_requests(ansible, atlas):
     results, proc = ansible.playbook([
         task(api, ca, 'plan', check=True, diff=True, addresses=first, comment='OutSystems front-ends'),
         task(api, ca, 'apply', addresses=first, comment='OutSystems front-ends', remove_allow_all=True),
-        task(api, ca, 'again', addresses=first, comment='OutSystems front-ends', remove_allow_all=True),
+        task(api, ca, 'again', addresses=first, comment='OutSystems front-ends', remove_allow_all=True, return_commands=True),
         task(api, ca, 'replace', addresses=['192.0.2.10', '203.0.113.0/24', '198.51.100.0/24'],
              comment='OutSystems front-ends', max_removals='1'),
         task(api, ca, 'merge', state='merged', addresses=['192.0.2.99']),
