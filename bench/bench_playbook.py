@@ -17,6 +17,10 @@ waits for. Every figure comes from the same run, in a network namespace of its o
   its batch + `ipset list`).
 - module: the playbook with the module task instead; "above fixed" is its time
   minus the fixed cost, and the ratio compares that with the floor.
+- for reference, the same playbook whose task hands the N addresses to a module
+  that only counts them: what Ansible itself spends on an argument of N entries
+  (templating it, sending it to the module, returning the task's arguments to
+  the main process), which no module can avoid.
 
 Addresses are /128s in 2001:db8::/32 (documentation range), one every other
 address, so nothing merges and the kernel holds N elements.
@@ -79,6 +83,9 @@ class Playbooks(object):
         self.verbosity = verbosity
         with open(os.path.join(directory, 'addresses.json'), 'w') as f:
             json.dump({'bench_addresses': wanted}, f)
+        os.mkdir(os.path.join(directory, 'library'))
+        with open(os.path.join(directory, 'library', 'bench_args.py'), 'w') as f:
+            f.write(ARGS_MODULE)
         self.env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_HOME=os.path.join(directory, 'home'),
                         ANSIBLE_LOCAL_TEMP=os.path.join(directory, 'tmp'), ANSIBLE_NOCOLOR='1',
                         ANSIBLE_PYTHON_INTERPRETER=sys.executable, ANSIBLE_RETRY_FILES_ENABLED='0',
@@ -100,6 +107,20 @@ class Playbooks(object):
         if proc.returncode != 0:
             raise SystemExit('ansible-playbook %s failed:\n%s\n%s' % (path, proc.stdout[-3000:], proc.stderr[-3000:]))
         return proc.stdout
+
+
+# A module that only counts its argument, written next to the playbooks (Ansible finds ./library).
+ARGS_MODULE = '''#!/usr/bin/python
+from ansible.module_utils.basic import AnsibleModule
+
+
+def main():
+    module = AnsibleModule(argument_spec=dict(addresses=dict(type='list', elements='raw')))
+    module.exit_json(changed=False, count=len(module.params['addresses']), invocation={})
+
+
+main()
+'''
 
 
 def nft_task():
@@ -130,12 +151,18 @@ def ipset_floor(batch):
     run(['ipset', 'list', 'bench'])
 
 
-def median_of(repeat, before, fn):
-    times = []
-    for _run in range(repeat):
-        before()
-        times.append(timed(fn))
-    return statistics.median(times)
+def medians(repeat, scenarios):
+    """Median time of each (name, setup, timed) scenario, run in turn in each round.
+
+    Round-robin rather than one scenario after another, so that a burst of load from elsewhere on a
+    shared machine falls on every scenario alike instead of on one figure.
+    """
+    times = dict((name, []) for name, _setup, _fn in scenarios)
+    for _round in range(repeat):
+        for name, setup, fn in scenarios:
+            setup()
+            times[name].append(timed(fn))
+    return dict((name, statistics.median(values)) for name, values in times.items())
 
 
 def in_process(backend_factory, wanted):
@@ -150,16 +177,19 @@ def measure(args, pb):
     ipset_batch = rendered(Ipset(subprocess_runner, 'bench'), wanted)
     noop, ping = pb.write('noop', {'ansible.builtin.meta': 'noop'}), pb.write('ping', {'ansible.builtin.ping': {}})
     nft, ipset = pb.write('nft', nft_task()), pb.write('ipset', ipset_task())
-    r = args.repeat
-    rows = {}
-    rows['noop'] = median_of(r, reset, lambda: pb.run(noop))
-    rows['fixed'] = median_of(r, reset, lambda: pb.run(ping))
-    rows['nft floor'] = median_of(r, reset, lambda: nft_floor(nft_batch))
-    rows['nft module'] = median_of(r, reset, lambda: pb.run(nft))
-    rows['nft read floor'] = median_of(r, lambda: (reset(), nft_floor(nft_batch)), nft_read)
-    rows['nft no change'] = median_of(r, lambda: (reset(), nft_floor(nft_batch)), lambda: pb.run(nft))
-    rows['ipset floor'] = median_of(r, reset, lambda: ipset_floor(ipset_batch))
-    rows['ipset module'] = median_of(r, reset, lambda: pb.run(ipset))
+    args_only = pb.write('args', {'bench_args': {'addresses': '{{ bench_addresses }}'}})
+    nft_filled = lambda: (reset(), nft_floor(nft_batch))  # noqa: E731
+    rows = medians(args.repeat, [
+        ('noop', reset, lambda: pb.run(noop)),
+        ('fixed', reset, lambda: pb.run(ping)),
+        ('args', reset, lambda: pb.run(args_only)),
+        ('nft floor', reset, lambda: nft_floor(nft_batch)),
+        ('nft module', reset, lambda: pb.run(nft)),
+        ('nft read floor', nft_filled, nft_read),
+        ('nft no change', nft_filled, lambda: pb.run(nft)),
+        ('ipset floor', reset, lambda: ipset_floor(ipset_batch)),
+        ('ipset module', reset, lambda: pb.run(ipset)),
+    ])
     reset()
     rows['nft result bytes'] = in_process(lambda: NftablesSet(subprocess_runner, 'inet', 'bench', 's'), wanted)
     reset()
@@ -170,7 +200,7 @@ def measure(args, pb):
 
 def report(args, rows):
     fixed = rows['fixed']
-    print('Modules through ansible-playbook, %d entries (2001:db8::/32 /128s), median of %d runs, seconds'
+    print('Modules through ansible-playbook, %d entries (2001:db8::/32 /128s), median of %d rounds, seconds'
           % (args.size, args.repeat))
     print('fixed = the same playbook and vars file with one ansible.builtin.ping task; '
           'above fixed = module playbook - fixed\n')
@@ -184,12 +214,16 @@ def report(args, rows):
 
     line('ansible-playbook, meta: noop', rows['noop'], above=False)
     line('ansible-playbook, ping (fixed cost)', fixed, above=False)
+    line('a module that only counts the N addresses (Ansible)', rows['args'])
     line('nft floor: nft -f batch + nft -j list set', rows['nft floor'], above=False)
     line('nftables_set from empty', rows['nft module'], rows['nft floor'])
     line('nft floor, nothing to change: nft -j list set', rows['nft read floor'], above=False)
     line('nftables_set nothing to change', rows['nft no change'], rows['nft read floor'])
     line('ipset floor: ipset restore batch + ipset list', rows['ipset floor'], above=False)
     line('ipset from empty', rows['ipset module'], rows['ipset floor'])
+    print('\nThe modules\' own share, above the module that only counts the addresses: nftables_set from empty '
+          '%.2f s, nothing to change %.2f s; ipset from empty %.2f s.'
+          % (rows['nft module'] - rows['args'], rows['nft no change'] - rows['args'], rows['ipset module'] - rows['args']))
     print('\nTargets: nftables_set from empty <= 1.50x its floor (now %.2fx); nothing to change < 2 s above fixed '
           '(now %.2f s); ipset from empty <= 2.00x its floor (now %.2fx).'
           % ((rows['nft module'] - fixed) / rows['nft floor'], rows['nft no change'] - fixed,
