@@ -25,7 +25,10 @@ waits for. Every figure comes from the same run, in a network namespace of its o
 Addresses are /128s in 2001:db8::/32 (documentation range), one every other
 address, so nothing merges and the kernel holds N elements.
 
-    python bench/bench_playbook.py [--size 100000] [--repeat 3] [--netns-prefix ae-bench]
+With --baseline DIR (a checkout of another version, e.g. `git worktree add DIR main`), the module
+playbooks also run with the collection in DIR, in the same rounds: a before/after in one run.
+
+    python bench/bench_playbook.py [--size 100000] [--repeat 3] [--baseline DIR] [--netns-prefix ae-bench]
 """
 
 from __future__ import annotations
@@ -98,11 +101,12 @@ class Playbooks(object):
             json.dump(play, f)  # JSON is YAML
         return path
 
-    def run(self, path, extra=()):
-        argv = [os.path.join(BIN, 'ansible-playbook'), '-i', 'localhost,', '-c', 'local', path] + list(extra)
+    def run(self, path, collections=None):
+        argv = [os.path.join(BIN, 'ansible-playbook'), '-i', 'localhost,', '-c', 'local', path]
         if self.verbosity:
             argv.append('-' + 'v' * self.verbosity)
-        proc = subprocess.run(argv, env=self.env, cwd=self.directory, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env = dict(self.env, ANSIBLE_COLLECTIONS_PATH=collections) if collections else self.env
+        proc = subprocess.run(argv, env=env, cwd=self.directory, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               text=True, check=False)
         if proc.returncode != 0:
             raise SystemExit('ansible-playbook %s failed:\n%s\n%s' % (path, proc.stdout[-3000:], proc.stderr[-3000:]))
@@ -171,6 +175,17 @@ def in_process(backend_factory, wanted):
     return len(json.dumps(result))
 
 
+def baseline_collections(checkout):
+    """A collections path whose allowlist.egress is the checkout `checkout` (a link made next to it)."""
+    checkout = os.path.abspath(checkout)
+    path = os.path.join(checkout, 'build', 'collections')
+    link = os.path.join(path, 'ansible_collections', 'allowlist', 'egress')
+    if not os.path.exists(link):
+        os.makedirs(os.path.dirname(link), exist_ok=True)
+        os.symlink(checkout, link)
+    return path
+
+
 def measure(args, pb):
     wanted = addresses(args.size)
     nft_batch = rendered(NftablesSet(subprocess_runner, 'inet', 'bench', 's'), wanted)
@@ -179,7 +194,13 @@ def measure(args, pb):
     nft, ipset = pb.write('nft', nft_task()), pb.write('ipset', ipset_task())
     args_only = pb.write('args', {'bench_args': {'addresses': '{{ bench_addresses }}'}})
     nft_filled = lambda: (reset(), nft_floor(nft_batch))  # noqa: E731
-    rows = medians(args.repeat, [
+    baseline = []
+    if args.baseline:
+        other = baseline_collections(args.baseline)
+        baseline = [('nft module baseline', reset, lambda: pb.run(nft, other)),
+                    ('nft no change baseline', nft_filled, lambda: pb.run(nft, other)),
+                    ('ipset module baseline', reset, lambda: pb.run(ipset, other))]
+    rows = medians(args.repeat, baseline + [
         ('noop', reset, lambda: pb.run(noop)),
         ('fixed', reset, lambda: pb.run(ping)),
         ('args', reset, lambda: pb.run(args_only)),
@@ -221,6 +242,11 @@ def report(args, rows):
     line('nftables_set nothing to change', rows['nft no change'], rows['nft read floor'])
     line('ipset floor: ipset restore batch + ipset list', rows['ipset floor'], above=False)
     line('ipset from empty', rows['ipset module'], rows['ipset floor'])
+    if 'nft module baseline' in rows:
+        print('baseline (%s):' % args.baseline)
+        line('  nftables_set from empty', rows['nft module baseline'], rows['nft floor'])
+        line('  nftables_set nothing to change', rows['nft no change baseline'], rows['nft read floor'])
+        line('  ipset from empty', rows['ipset module baseline'], rows['ipset floor'])
     print('\nThe modules\' own share, above the module that only counts the addresses: nftables_set from empty '
           '%.2f s, nothing to change %.2f s; ipset from empty %.2f s.'
           % (rows['nft module'] - rows['args'], rows['nft no change'] - rows['args'], rows['ipset module'] - rows['args']))
@@ -237,6 +263,7 @@ def main():
     parser.add_argument('--size', type=int, default=100000)
     parser.add_argument('--repeat', type=int, default=3)
     parser.add_argument('--verbosity', type=int, default=0, help='run ansible-playbook with this many -v')
+    parser.add_argument('--baseline', help='a checkout of another version to time the module playbooks with too')
     parser.add_argument('--netns-prefix', default='ae-bench')
     parser.add_argument('--in-netns', action='store_true', help=argparse.SUPPRESS)
     args = parser.parse_args()

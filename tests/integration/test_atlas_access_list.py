@@ -8,6 +8,8 @@ of the documented Atlas Admin API v2 and App Services admin API (Atlas itself ca
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.support.atlas_api import AtlasApi
@@ -57,6 +59,8 @@ def test_project_states_ownership_and_requests(ansible, atlas):
     assert results['plan']['diff']['after'].count('# OutSystems front-ends') == 3
     apply = results['apply']
     assert apply['changed'] and apply['removed_allow_all'] is True
+    # The module's own, shortened invocation is still scrubbed of no_log values.
+    assert apply['invocation']['module_args']['group_id'] == api.group_id and 'privkey' not in json.dumps(apply)
     assert sorted(u['address'] for u in apply['unmanaged']) == ['0.0.0.0/0', '198.51.100.0/24']
     assert results['again']['changed'] is False and results['again']['commands'] == []
     replace = results['replace']
