@@ -21,6 +21,9 @@ waits for. Every figure comes from the same run, in a network namespace of its o
   that only counts them: what Ansible itself spends on an argument of N entries
   (templating it, sending it to the module, returning the task's arguments to
   the main process), which no module can avoid.
+- the same module tasks with the list joined into one comma-separated string
+  (`"{{ list | join(',') }}"`, which `addresses` accepts): one string instead of
+  N elements for Ansible to template, serialise and copy.
 
 Addresses are /128s in 2001:db8::/32 (documentation range), one every other
 address, so nothing merges and the kernel holds N elements.
@@ -127,14 +130,17 @@ main()
 '''
 
 
-def nft_task():
+LIST, JOINED = '{{ bench_addresses }}', "{{ bench_addresses | join(',') }}"
+
+
+def nft_task(addresses=LIST):
     return {'name': 'sync', 'allowlist.egress.nftables_set': {
-        'table': 'bench', 'set': 's', 'addresses': '{{ bench_addresses }}', 'max_removals': '100%'}}
+        'table': 'bench', 'set': 's', 'addresses': addresses, 'max_removals': '100%'}}
 
 
-def ipset_task():
+def ipset_task(addresses=LIST):
     return {'name': 'sync', 'allowlist.egress.ipset': {
-        'name': 'bench', 'addresses': '{{ bench_addresses }}', 'max_removals': '100%'}}
+        'name': 'bench', 'addresses': addresses, 'max_removals': '100%'}}
 
 
 def rendered(backend, wanted):
@@ -192,8 +198,13 @@ def measure(args, pb):
     ipset_batch = rendered(Ipset(subprocess_runner, 'bench'), wanted)
     noop, ping = pb.write('noop', {'ansible.builtin.meta': 'noop'}), pb.write('ping', {'ansible.builtin.ping': {}})
     nft, ipset = pb.write('nft', nft_task()), pb.write('ipset', ipset_task())
-    args_only = pb.write('args', {'bench_args': {'addresses': '{{ bench_addresses }}'}})
-    nft_filled = lambda: (reset(), nft_floor(nft_batch))  # noqa: E731
+    args_only = pb.write('args', {'bench_args': {'addresses': LIST}})
+    nft_joined, ipset_joined = pb.write('nft-joined', nft_task(JOINED)), pb.write('ipset-joined', ipset_task(JOINED))
+
+    def nft_filled():
+        reset()
+        nft_floor(nft_batch)
+
     baseline = []
     if args.baseline:
         other = baseline_collections(args.baseline)
@@ -210,6 +221,9 @@ def measure(args, pb):
         ('nft no change', nft_filled, lambda: pb.run(nft)),
         ('ipset floor', reset, lambda: ipset_floor(ipset_batch)),
         ('ipset module', reset, lambda: pb.run(ipset)),
+        ('nft joined', reset, lambda: pb.run(nft_joined)),
+        ('nft no change joined', nft_filled, lambda: pb.run(nft_joined)),
+        ('ipset joined', reset, lambda: pb.run(ipset_joined)),
     ])
     reset()
     rows['nft result bytes'] = in_process(lambda: NftablesSet(subprocess_runner, 'inet', 'bench', 's'), wanted)
@@ -242,6 +256,10 @@ def report(args, rows):
     line('nftables_set nothing to change', rows['nft no change'], rows['nft read floor'])
     line('ipset floor: ipset restore batch + ipset list', rows['ipset floor'], above=False)
     line('ipset from empty', rows['ipset module'], rows['ipset floor'])
+    print('the same, addresses joined into one string:')
+    line('  nftables_set from empty', rows['nft joined'], rows['nft floor'])
+    line('  nftables_set nothing to change', rows['nft no change joined'], rows['nft read floor'])
+    line('  ipset from empty', rows['ipset joined'], rows['ipset floor'])
     if 'nft module baseline' in rows:
         print('baseline (%s):' % args.baseline)
         line('  nftables_set from empty', rows['nft module baseline'], rows['nft floor'])
@@ -250,10 +268,12 @@ def report(args, rows):
     print('\nThe modules\' own share, above the module that only counts the addresses: nftables_set from empty '
           '%.2f s, nothing to change %.2f s; ipset from empty %.2f s.'
           % (rows['nft module'] - rows['args'], rows['nft no change'] - rows['args'], rows['ipset module'] - rows['args']))
-    print('\nTargets: nftables_set from empty <= 1.50x its floor (now %.2fx); nothing to change < 2 s above fixed '
-          '(now %.2f s); ipset from empty <= 2.00x its floor (now %.2fx).'
-          % ((rows['nft module'] - fixed) / rows['nft floor'], rows['nft no change'] - fixed,
-             (rows['ipset module'] - fixed) / rows['ipset floor']))
+    for label, suffix in (('a list', ''), ('joined', ' joined')):
+        nft, ipset = rows['nft joined'] if suffix else rows['nft module'], rows['ipset' + (suffix or ' module')]
+        print('Targets, addresses as %s: nftables_set from empty <= 1.50x its floor (now %.2fx); nothing to change '
+              '< 2 s above fixed (now %.2f s); ipset from empty <= 2.00x its floor (now %.2fx).'
+              % (label, (nft - fixed) / rows['nft floor'], rows['nft no change' + suffix] - fixed,
+                 (ipset - fixed) / rows['ipset floor']))
     print('Module result from empty, JSON (in-process, before Ansible adds invocation): nftables_set %d bytes, '
           'ipset %d bytes' % (rows['nft result bytes'], rows['ipset result bytes']))
 

@@ -136,6 +136,12 @@ EXAMPLES = r"""
     addresses: "{{ query('allowlist.egress.egress_ranges', 'atlas', provider='aws', ip_version='6') }}"
     max_removals: 10
 
+- name: 100,000 addresses, joined into one string so that Ansible passes one string, not 100,000 elements
+  allowlist.egress.nftables_set:
+    table: filter
+    set: big_allow
+    addresses: "{{ big_list | join(',') }}"
+
 - name: Read what the set holds
   allowlist.egress.nftables_set:
     table: filter

@@ -430,6 +430,7 @@ def test_results_are_sized_for_people_and_pipelines(host):
     results, proc = ansible.playbook([
         task('create', addresses=hosts(5000), **base),
         task('again', addresses=hosts(5000), **base),
+        task('again, one string', addresses=','.join(hosts(5000)), **base),
         task('wipe refused', addresses=[], ignore_errors=True, **base),
         task('change half, diff', diff=True, addresses=hosts(5000, offset=2500), force=True, **base),
         task('change back, batch', addresses=hosts(5000), force=True, return_commands=True, list_limit=3, **base),
@@ -447,6 +448,7 @@ def test_results_are_sized_for_people_and_pipelines(host):
         assert len(json.dumps(results[name])) < 50000, (name, len(json.dumps(results[name])))
     assert results['again']['changed'] is False and results['again']['added_count'] == 0
     assert results['again']['lists_truncated'] is False
+    assert results['again, one string']['changed'] is False and results['again, one string']['after_count'] == 5000
     assert results['wipe refused']['_status'] == 'failed' and 'Refusing to remove 5000' in results['wipe refused']['msg']
 
     diff = results['change half, diff']
