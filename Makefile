@@ -52,6 +52,7 @@ bench: deps
 	$(PY) bench/bench_frontends.py
 	$(PY) bench/bench_ranges.py
 	$(PY) bench/bench_firewalls.py
+	$(PY) bench/bench_playbook.py
 	$(PY) bench/bench_sync.py
 
 # Record the Atlas App Services lists into the collection (needs to reach mongodb.com, or FROM_DIR;

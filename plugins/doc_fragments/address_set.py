@@ -25,6 +25,10 @@ options:
         for every module, before anything changes, with an error that names the entry (V(addresses[3])). Each module
         also has its own limit, for example 128 bytes of UTF-8 for nftables and 255 bytes for ipset (not characters;
         a character such as C(ç) takes two bytes).
+      - A string is split at its commas. Through C(ansible-playbook), a list of tens of thousands of entries passed as
+        one string joined with commas (see the examples of M(allowlist.egress.nftables_set)) is several seconds
+        faster, because Ansible then templates, serialises and copies one string instead of every element. Entries
+        with their own comments need the list form.
     type: list
     elements: raw
     default: []
@@ -92,6 +96,21 @@ options:
         one running the module, is refused, so that a local user cannot make a sync create files elsewhere.
       - Check mode creates no lock file; it only waits for a run that holds one.
     type: path
+  list_limit:
+    description:
+      - The most entries that RV(added) and RV(removed) hold, so that a sync of 100,000 addresses returns a result
+        people can read and Ansible does not spend seconds passing around. RV(added_count) and RV(removed_count)
+        always give the full numbers, and RV(lists_truncated) says whether a list was cut.
+      - With C(--diff) or at verbosity 2 or more (C(-vv)), both lists are returned in full, whatever this says.
+      - V(0) returns the counts only. The result's C(invocation) likewise echoes only the first 10 of O(addresses).
+    type: int
+    default: 100
+  return_commands:
+    description:
+      - Also return the batch (the commands or API calls of the sync) in RV(commands). It is as long as the change,
+        so it is left out by default; verbosity 3 (C(-vvv)) and O(state=rendered) return it too.
+    type: bool
+    default: false
 """
 
     # For backends that can write themselves where the boot-time configuration loads them.

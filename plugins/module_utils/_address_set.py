@@ -18,6 +18,7 @@ equal to the list that produced it, and a second run reports no change.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import unicodedata
@@ -33,6 +34,10 @@ STATES = ('replaced', 'merged', 'deleted', 'gathered', 'rendered', 'absent')
 ADDING_STATES = ('replaced', 'merged', 'rendered')
 DEFAULT_MAX_REMOVALS = '50%'
 DEFAULT_LOCK_TIMEOUT = 300.0
+# Results are read by people and registered by pipelines: counts always, entry lists up to this many.
+DEFAULT_LIST_LIMIT = 100
+# How many addresses the result's `invocation` echoes.
+INVOCATION_ADDRESSES = 10
 
 
 def argument_spec(persist=True):
@@ -48,6 +53,8 @@ def argument_spec(persist=True):
         persist=dict(type='path'),
         lock_timeout=dict(type='float', default=DEFAULT_LOCK_TIMEOUT),
         lock_file=dict(type='path'),
+        list_limit=dict(type='int', default=DEFAULT_LIST_LIMIT),
+        return_commands=dict(type='bool', default=False),
     )
     spec.update(_entry_policy.argument_spec(remote=False))
     if not persist:
@@ -285,16 +292,32 @@ class Plan(object):
             for interval in missing:
                 for prefix in self._prefixes(interval, host_only):
                     self.add.append((prefix, comment))
-        # What stops and starts being allowed, as canonical CIDRs of the address space.
+        # What stops and starts being allowed: the address space, formatted as CIDRs only as far as asked.
         if before_all == after_all:
-            self.removed, self.added, removed_space = [], [], []
+            self.removed_space = self.added_space = []
         else:
-            removed_space = _intervals.subtract(before_all, after_all)
-            self.removed = _intervals.to_cidr_strings(removed_space)
-            self.added = _intervals.to_cidr_strings(_intervals.subtract(after_all, before_all))
-        self._removed_space = removed_space
-        self._after_all = after_all
+            self.removed_space = _intervals.subtract(before_all, after_all)
+            self.added_space = _intervals.subtract(after_all, before_all)
         self._before_count = self._after_count = self._address_counts = None
+
+    @property
+    def added(self):
+        """Every canonical CIDR that starts matching (changes() formats only the first ones)."""
+        return self.changes('added')
+
+    @property
+    def removed(self):
+        return self.changes('removed')
+
+    def changes(self, kind, limit=None):
+        """The first `limit` (None: all) canonical CIDRs that start ('added') or stop ('removed') matching."""
+        space = self.added_space if kind == 'added' else self.removed_space
+        texts = (_intervals.cidr_text(p) for interval in space for p in _intervals.cidrs(interval))
+        return list(itertools.islice(texts, limit))
+
+    def change_count(self, kind):
+        space = self.added_space if kind == 'added' else self.removed_space
+        return sum(_intervals.prefix_count(i) for i in space)
 
     def address_counts(self):
         """For the guards: {version: (addresses before, addresses that stop matching, addresses that start)}.
@@ -303,9 +326,8 @@ class Plan(object):
         """
         if self._address_counts is None:
             before = _union(self.before_groups) if self.before_groups else []
-            added_space = _intervals.subtract(self._after_all, before) if self.added else []
             self._address_counts = dict(
-                (version, (_size(before, version), _size(self._removed_space, version), _size(added_space, version)))
+                (version, (_size(before, version), _size(self.removed_space, version), _size(self.added_space, version)))
                 for version in (4, 6))
         return self._address_counts
 
@@ -429,7 +451,7 @@ def _family_word(version):
 def check_removals(plan, max_removals, force, what):
     """Refuse a sync that makes more addresses stop matching than max_removals allows (per family)."""
     guard_limit('max_removals', max_removals, 0)  # a bad value is an error even when nothing is removed
-    if not plan.removed or force:
+    if not plan.removed_space or force:
         return
     for version, (before, removed, _added) in sorted(plan.address_counts().items()):
         limit = guard_limit('max_removals', max_removals, before)
@@ -438,7 +460,7 @@ def check_removals(plan, max_removals, force, what):
                 'Refusing to remove %d of %d %s addresses from %s: more than max_removals=%s allows (%d). '
                 'An empty or broken source must not wipe an allowlist; if this is intended, raise max_removals or '
                 'set force=true. First removals: %s'
-                % (removed, before, _family_word(version), what, max_removals, limit, ', '.join(plan.removed[:5])))
+                % (removed, before, _family_word(version), what, max_removals, limit, ', '.join(plan.changes('removed', 5))))
 
 
 def check_additions(plan, max_additions, force, what):
@@ -450,7 +472,7 @@ def check_additions(plan, max_additions, force, what):
     if max_additions is None or str(max_additions).strip() == '':
         return
     guard_limit('max_additions', max_additions, 0)
-    if not plan.added or force:
+    if not plan.added_space or force:
         return
     for version, (before, _removed, added) in sorted(plan.address_counts().items()):
         limit = guard_limit('max_additions', max_additions, before)
@@ -459,7 +481,7 @@ def check_additions(plan, max_additions, force, what):
                 'Refusing to add %d %s addresses to the %d in %s: more than max_additions=%s allows (%d). '
                 'A source that suddenly grows may be compromised or broken; if this is intended, raise '
                 'max_additions or set force=true. First additions: %s'
-                % (added, _family_word(version), before, what, max_additions, limit, ', '.join(plan.added[:5])))
+                % (added, _family_word(version), before, what, max_additions, limit, ', '.join(plan.changes('added', 5))))
 
 
 def check_policy(policy, desired, entries, source):
@@ -483,8 +505,81 @@ def gathered(entries):
     return [dict(address=a, comment=c) for a, c in entries]
 
 
-def sync(backend, params, check_mode=False, want_diff=False, warn=None):
-    """Run one sync of `backend` with the shared options in `params`; return the module result."""
+def sync(backend, params, check_mode=False, want_diff=False, warn=None, verbosity=0):
+    """Run one sync of `backend` with the shared options in `params`; return the module result.
+
+    The result is sized for people and pipelines (see sized_result): `want_diff` and `verbosity` (the
+    number of -v) ask for the full lists, and -vvv for the batch too.
+    """
+    limit = entry_list_limit(params, want_diff, verbosity)
+    result = _sync(backend, params, check_mode, want_diff, warn, limit)
+    return sized_result(result, params, limit, verbosity)
+
+
+def entry_list_limit(params, want_diff=False, verbosity=0):
+    """How many entries of `added` and `removed` a result holds: all (None) with --diff or -vv, else list_limit."""
+    value = params.get('list_limit')
+    if value is None:
+        value = DEFAULT_LIST_LIMIT
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise EgressError('Invalid list_limit %r: a number of entries, 0 or more' % (value,))
+    return None if want_diff or verbosity >= 2 else value
+
+
+def sized_result(result, params, limit, verbosity=0):
+    """Counts always; `added`/`removed` cut to `limit` entries (see entry_list_limit); the batch (`commands`)
+    only with return_commands, -vvv or state=rendered.
+
+    A sync of 100,000 entries would otherwise return megabytes that Ansible serialises, scrubs, pickles and
+    copies several times, which costs more than the sync itself.
+    """
+    truncated = False
+    for key in ('added', 'removed'):
+        entries = result.get(key) or []
+        count = result.setdefault(key + '_count', len(entries))
+        if limit is not None and len(entries) > limit:
+            result[key] = entries = entries[:limit]
+        truncated = truncated or len(entries) < count
+    result['lists_truncated'] = truncated
+    if not (params.get('return_commands') or verbosity >= 3 or params.get('state') == 'rendered'):
+        result.pop('commands', None)
+    return result
+
+
+def invocation(params, keep=INVOCATION_ADDRESSES):
+    """The `invocation` a result echoes: the module's arguments with `addresses` cut to its first entries.
+
+    AnsibleModule would echo all of them: at 100,000 addresses that echo is most of the result, and the
+    controller pickles and copies it again after the module has scrubbed it.
+    """
+    args = dict(params)
+    addresses = args.get('addresses')
+    if isinstance(addresses, list) and len(addresses) > keep:
+        args['addresses'] = addresses[:keep] + ['(%d more, %d in all)' % (len(addresses) - keep, len(addresses))]
+    return dict(module_args=args)
+
+
+def run_module(module, make_backend, params=None):
+    """What the main() of every module built on this contract does, with an AnsibleModule.
+
+    `make_backend()` builds the backend (its errors are reported like the sync's); `params` defaults to
+    module.params.
+    """
+    echo = invocation(module.params)
+    try:
+        result = sync(make_backend(), module.params if params is None else params, check_mode=module.check_mode,
+                      want_diff=module._diff, warn=module.warn, verbosity=module._verbosity)
+    except EgressError as error:
+        module.fail_json(msg=str(error), invocation=echo)
+    module.exit_json(invocation=echo, **result)
+
+
+def _changes(plan, limit):
+    return dict(added=plan.changes('added', limit), removed=plan.changes('removed', limit),
+                added_count=plan.change_count('added'), removed_count=plan.change_count('removed'))
+
+
+def _sync(backend, params, check_mode, want_diff, warn, limit=None):
     state = backend.state = params['state']
     desired = parse_desired(params.get('addresses'), source='addresses', strict=params.get('strict', False), warn=warn,
                             default_comment=params.get('entry_comment'), check_comment=backend.check_comment)
@@ -494,8 +589,8 @@ def sync(backend, params, check_mode=False, want_diff=False, warn=None):
         backend.prepare(None, desired)
         plan = Plan([], desired.groups, backend.min_prefix, backend.host_only)
         commands = backend.commands(None, plan)
-        return dict(changed=False, rendered='\n'.join(commands) + '\n', commands=commands,
-                    added=plan.added, removed=[], before_count=0, after_count=plan.after_count())
+        return dict(changed=False, rendered='\n'.join(commands) + '\n', commands=commands, before_count=0,
+                    after_count=plan.after_count(), **_changes(plan, limit))
     persist = params.get('persist')
     target = persist_target(persist, check_mode, warn) if persist and state != 'gathered' else None
     with lock(params.get('lock_file') or backend.lock_path(), params.get('lock_timeout', DEFAULT_LOCK_TIMEOUT), create=not check_mode):
@@ -514,8 +609,8 @@ def sync(backend, params, check_mode=False, want_diff=False, warn=None):
             check_removals(plan, params.get('max_removals', DEFAULT_MAX_REMOVALS), force, backend.describe())
         check_additions(plan, params.get('max_additions'), force, backend.describe())
         commands = backend.commands(current, plan)
-        result = dict(changed=bool(commands), commands=commands, added=plan.added, removed=plan.removed,
-                      before_count=plan.before_count(), after_count=plan.after_count())
+        result = dict(changed=bool(commands), commands=commands, before_count=plan.before_count(),
+                      after_count=plan.after_count(), **_changes(plan, limit))
         pending = None
         persist_text = backend.persist_text(plan) if target else None
         if target and read_text(target) != persist_text:

@@ -161,12 +161,18 @@ EXAMPLES = r"""
 
 RETURN = r"""
 added:
-  description: Addresses the list allows after the sync and did not before (among managed entries), as CIDRs.
+  description:
+    - Addresses the list allows after the sync and did not before (among managed entries), as CIDRs.
+    - At most O(list_limit) entries (the first ones, in address order), unless C(--diff) or verbosity 2
+      (C(-vv)) asks for all of them; RV(added_count) is the full number.
   returned: always
   type: list
   elements: str
 removed:
-  description: Addresses removed from the managed entries, as CIDRs.
+  description:
+    - Addresses removed from the managed entries, as CIDRs.
+    - At most O(list_limit) entries (the first ones, in address order), unless C(--diff) or verbosity 2
+      (C(-vv)) asks for all of them; RV(removed_count) is the full number.
   returned: always
   type: list
   elements: str
@@ -178,9 +184,21 @@ after_count:
   description: Managed entries after the sync.
   returned: always
   type: int
+added_count:
+  description: How many canonical CIDRs RV(added) has in full.
+  returned: always
+  type: int
+removed_count:
+  description: How many canonical CIDRs RV(removed) has in full.
+  returned: always
+  type: int
+lists_truncated:
+  description: Whether RV(added) or RV(removed) holds fewer entries than there are (see O(list_limit)).
+  returned: always
+  type: bool
 commands:
   description: The API calls, in order (C(DELETE path), C(POST path entries), C(PATCH path entry)).
-  returned: always
+  returned: when O(return_commands=true), at verbosity 3 (C(-vvv)), or with O(state=rendered)
   type: list
   elements: str
 removed_allow_all:
@@ -215,7 +233,6 @@ exists:
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.allowlist.egress.plugins.module_utils import _address_set
-from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError
 from ansible_collections.allowlist.egress.plugins.module_utils.targets import _atlas_access_list as atlas
 
 
@@ -234,16 +251,11 @@ def main():
                                  retries=params['retries'], max_retry_wait=params['max_retry_wait'],
                                  validate_certs=params['validate_certs'], ca_path=params['ca_path'])
 
-    try:
-        backend = atlas.AtlasAccessList(client, params['target'], params['group_id'], app_id=params['app_id'],
-                                        prefix=params['managed_comment_prefix'],
-                                        # gathered shows every entry, whoever wrote it
-                                        exclusive=params['exclusive'] or params['state'] == 'gathered',
-                                        remove_allow_all=params['remove_allow_all'])
-        result = _address_set.sync(backend, params, check_mode=module.check_mode, want_diff=module._diff, warn=module.warn)
-    except EgressError as error:
-        module.fail_json(msg=str(error))
-    module.exit_json(**result)
+    _address_set.run_module(module, lambda: atlas.AtlasAccessList(
+        client, params['target'], params['group_id'], app_id=params['app_id'], prefix=params['managed_comment_prefix'],
+        # gathered shows every entry, whoever wrote it
+        exclusive=params['exclusive'] or params['state'] == 'gathered', remove_allow_all=params['remove_allow_all']),
+        params=params)
 
 
 if __name__ == '__main__':

@@ -170,12 +170,18 @@ max_entries_grown_by:
   returned: when O(state) is V(replaced), V(merged) or V(deleted)
   type: int
 added:
-  description: The addresses that the list matches after the sync and did not before, as canonical CIDRs.
+  description:
+    - The addresses that the list matches after the sync and did not before, as canonical CIDRs.
+    - At most O(list_limit) entries (the first ones, in address order), unless C(--diff) or verbosity 2
+      (C(-vv)) asks for all of them; RV(added_count) is the full number.
   returned: always
   type: list
   elements: str
 removed:
-  description: The addresses that the list matched before the sync and no longer does, as canonical CIDRs.
+  description:
+    - The addresses that the list matched before the sync and no longer does, as canonical CIDRs.
+    - At most O(list_limit) entries (the first ones, in address order), unless C(--diff) or verbosity 2
+      (C(-vv)) asks for all of them; RV(removed_count) is the full number.
   returned: always
   type: list
   elements: str
@@ -187,9 +193,21 @@ after_count:
   description: Number of canonical entries after the sync.
   returned: always
   type: int
+added_count:
+  description: How many canonical CIDRs RV(added) has in full.
+  returned: always
+  type: int
+removed_count:
+  description: How many canonical CIDRs RV(removed) has in full.
+  returned: always
+  type: int
+lists_truncated:
+  description: Whether RV(added) or RV(removed) holds fewer entries than there are (see O(list_limit)).
+  returned: always
+  type: bool
 commands:
   description: The API calls of the sync, one per line, in order; empty when nothing changes.
-  returned: always
+  returned: when O(return_commands=true), at verbosity 3 (C(-vvv)), or with O(state=rendered)
   type: list
   elements: str
   sample: ['modify-managed-prefix-list add=192.0.2.10/32 remove=-']
@@ -211,7 +229,6 @@ exists:
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.allowlist.egress.plugins.module_utils import _address_set
-from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError
 from ansible_collections.allowlist.egress.plugins.module_utils.targets import _aws_prefix_list as aws
 
 
@@ -221,18 +238,16 @@ def main():
     if not aws.HAS_BOTO3:
         module.fail_json(msg=missing_required_lib('boto3'), exception=aws.BOTO3_IMPORT_ERROR)
     params = module.params
-    try:
+
+    def backend():
         client = aws.ec2_client(region=params['region'], profile=params['profile'], endpoint_url=params['endpoint_url'],
                                 access_key=params['access_key'], secret_key=params['secret_key'],
                                 session_token=params['session_token'])
-        backend = aws.AwsPrefixList(client, name=params['name'], list_id=params['id'],
-                                    address_family=params['address_family'], max_entries=params['max_entries'],
-                                    tags=params['tags'], purge_tags=params['purge_tags'],
-                                    wait_timeout=params['wait_timeout'])
-        result = _address_set.sync(backend, params, check_mode=module.check_mode, want_diff=module._diff, warn=module.warn)
-    except EgressError as error:
-        module.fail_json(msg=str(error))
-    module.exit_json(**result)
+        return aws.AwsPrefixList(client, name=params['name'], list_id=params['id'],
+                                 address_family=params['address_family'], max_entries=params['max_entries'],
+                                 tags=params['tags'], purge_tags=params['purge_tags'], wait_timeout=params['wait_timeout'])
+
+    _address_set.run_module(module, backend)
 
 
 if __name__ == '__main__':

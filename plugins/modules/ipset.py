@@ -119,13 +119,19 @@ EXAMPLES = r"""
 
 RETURN = r"""
 added:
-  description: The addresses that the set matches after the sync and did not before, as canonical CIDRs.
+  description:
+    - The addresses that the set matches after the sync and did not before, as canonical CIDRs.
+    - At most O(list_limit) entries (the first ones, in address order), unless C(--diff) or verbosity 2
+      (C(-vv)) asks for all of them; RV(added_count) is the full number.
   returned: always
   type: list
   elements: str
   sample: ['192.0.2.10/32']
 removed:
-  description: The addresses that the set matched before the sync and no longer does, as canonical CIDRs.
+  description:
+    - The addresses that the set matched before the sync and no longer does, as canonical CIDRs.
+    - At most O(list_limit) entries (the first ones, in address order), unless C(--diff) or verbosity 2
+      (C(-vv)) asks for all of them; RV(removed_count) is the full number.
   returned: always
   type: list
   elements: str
@@ -138,9 +144,21 @@ after_count:
   description: Number of canonical entries (CIDRs) after the sync.
   returned: always
   type: int
+added_count:
+  description: How many canonical CIDRs RV(added) has in full.
+  returned: always
+  type: int
+removed_count:
+  description: How many canonical CIDRs RV(removed) has in full.
+  returned: always
+  type: int
+lists_truncated:
+  description: Whether RV(added) or RV(removed) holds fewer entries than there are (see O(list_limit)).
+  returned: always
+  type: bool
 commands:
   description: The C(ipset restore) batch, one line per item; empty when nothing changes.
-  returned: always
+  returned: when O(return_commands=true), at verbosity 3 (C(-vvv)), or with O(state=rendered)
   type: list
   elements: str
   sample: ['add egress_allow 192.0.2.10']
@@ -186,7 +204,6 @@ persisted:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.allowlist.egress.plugins.module_utils import _address_set
-from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError
 from ansible_collections.allowlist.egress.plugins.module_utils.targets._commands import module_runner
 from ansible_collections.allowlist.egress.plugins.module_utils.targets._ipset import Ipset, argument_spec
 
@@ -194,13 +211,8 @@ from ansible_collections.allowlist.egress.plugins.module_utils.targets._ipset im
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
     params = module.params
-    try:
-        backend = Ipset(module_runner(module), params['name'], set_type=params['set_type'], family=params['family'],
-                        maxelem=params['maxelem'])
-        result = _address_set.sync(backend, params, check_mode=module.check_mode, want_diff=module._diff, warn=module.warn)
-    except EgressError as error:
-        module.fail_json(msg=str(error))
-    module.exit_json(**result)
+    _address_set.run_module(module, lambda: Ipset(module_runner(module), params['name'], set_type=params['set_type'],
+                                                  family=params['family'], maxelem=params['maxelem']))
 
 
 if __name__ == '__main__':

@@ -136,6 +136,12 @@ EXAMPLES = r"""
     addresses: "{{ query('allowlist.egress.egress_ranges', 'atlas', provider='aws', ip_version='6') }}"
     max_removals: 10
 
+- name: 100,000 addresses, joined into one string so that Ansible passes one string, not 100,000 elements
+  allowlist.egress.nftables_set:
+    table: filter
+    set: big_allow
+    addresses: "{{ big_list | join(',') }}"
+
 - name: Read what the set holds
   allowlist.egress.nftables_set:
     table: filter
@@ -154,13 +160,19 @@ EXAMPLES = r"""
 
 RETURN = r"""
 added:
-  description: The addresses that the set matches after the sync and did not before, as canonical CIDRs.
+  description:
+    - The addresses that the set matches after the sync and did not before, as canonical CIDRs.
+    - At most O(list_limit) entries (the first ones, in address order), unless C(--diff) or verbosity 2
+      (C(-vv)) asks for all of them; RV(added_count) is the full number.
   returned: always
   type: list
   elements: str
   sample: ['192.0.2.10/32']
 removed:
-  description: The addresses that the set matched before the sync and no longer does, as canonical CIDRs.
+  description:
+    - The addresses that the set matched before the sync and no longer does, as canonical CIDRs.
+    - At most O(list_limit) entries (the first ones, in address order), unless C(--diff) or verbosity 2
+      (C(-vv)) asks for all of them; RV(removed_count) is the full number.
   returned: always
   type: list
   elements: str
@@ -173,9 +185,21 @@ after_count:
   description: Number of canonical entries (CIDRs) after the sync.
   returned: always
   type: int
+added_count:
+  description: How many canonical CIDRs RV(added) has in full.
+  returned: always
+  type: int
+removed_count:
+  description: How many canonical CIDRs RV(removed) has in full.
+  returned: always
+  type: int
+lists_truncated:
+  description: Whether RV(added) or RV(removed) holds fewer entries than there are (see O(list_limit)).
+  returned: always
+  type: bool
 commands:
   description: The batch in nft syntax; empty when nothing changes. The module sends the same batch as JSON.
-  returned: always
+  returned: when O(return_commands=true), at verbosity 3 (C(-vvv)), or with O(state=rendered)
   type: list
   elements: str
   sample: ['add element inet filter egress_allow_v4 { 192.0.2.10/32 }']
@@ -207,22 +231,16 @@ persisted:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.allowlist.egress.plugins.module_utils import _address_set
-from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError
 from ansible_collections.allowlist.egress.plugins.module_utils.targets._commands import module_runner
 from ansible_collections.allowlist.egress.plugins.module_utils.targets._nftables import NftablesSet, argument_spec
 
 
 def main():
-    spec = argument_spec()
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
     params = module.params
-    try:
-        backend = NftablesSet(module_runner(module), family=params['family'], table=params['table'], name=params['set'],
-                              set_type=params['type'], create=params['create'], comment=params['comment'])
-        result = _address_set.sync(backend, params, check_mode=module.check_mode, want_diff=module._diff, warn=module.warn)
-    except EgressError as error:
-        module.fail_json(msg=str(error))
-    module.exit_json(**result)
+    _address_set.run_module(module, lambda: NftablesSet(
+        module_runner(module), family=params['family'], table=params['table'], name=params['set'],
+        set_type=params['type'], create=params['create'], comment=params['comment']))
 
 
 if __name__ == '__main__':

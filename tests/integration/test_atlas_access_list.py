@@ -51,7 +51,7 @@ def test_project_states_ownership_and_requests(ansible, atlas):
     results, proc = ansible.playbook([
         task(api, ca, 'plan', check=True, diff=True, addresses=first, comment='OutSystems front-ends'),
         task(api, ca, 'apply', addresses=first, comment='OutSystems front-ends', remove_allow_all=True),
-        task(api, ca, 'again', addresses=first, comment='OutSystems front-ends', remove_allow_all=True),
+        task(api, ca, 'again', addresses=first, comment='OutSystems front-ends', remove_allow_all=True, return_commands=True),
         task(api, ca, 'replace', addresses=['192.0.2.10', '203.0.113.0/24', '198.51.100.0/24'],
              comment='OutSystems front-ends', max_removals='1'),
         task(api, ca, 'merge', state='merged', addresses=['192.0.2.99']),
@@ -64,6 +64,8 @@ def test_project_states_ownership_and_requests(ansible, atlas):
     assert results['plan']['diff']['after'].count('# OutSystems front-ends') == 3
     apply = results['apply']
     assert apply['changed'] and apply['removed_allow_all'] is True
+    # The module's own, shortened invocation is still scrubbed of no_log values.
+    assert apply['invocation']['module_args']['group_id'] == api.group_id and 'privkey' not in json.dumps(apply)
     assert sorted(u['address'] for u in apply['unmanaged']) == ['0.0.0.0/0', '198.51.100.0/24']
     assert results['again']['changed'] is False and results['again']['commands'] == []
     replace = results['replace']

@@ -46,7 +46,8 @@ def v4(count, offset=0):
 
 def test_create_batches_idempotence_check_mode_and_states(aws):
     url, client, ansible = aws
-    base = dict(name='atlas-egress', endpoint_url=url)
+    # The API calls of each sync, returned when asked.
+    base = dict(name='atlas-egress', endpoint_url=url, return_commands=True)
     first = [{'address': a, 'comment': 'Atlas App Services'} for a in v4(250)]
     changed = first[5:] + [{'address': a, 'comment': 'Atlas App Services'} for a in v4(5, offset=300)]
     results, proc = ansible.playbook([
@@ -95,7 +96,7 @@ def test_create_batches_idempotence_check_mode_and_states(aws):
 
 def test_ipv6_max_entries_and_removal_guard(aws):
     url, client, ansible = aws
-    base = dict(name='atlas-v6', endpoint_url=url)
+    base = dict(name='atlas-v6', endpoint_url=url, return_commands=True)
     results, proc = ansible.playbook([
         task('v6', addresses=['2001:db8::/48', '2001:DB8:1::/48', {'address': '2001:db8:ff::1', 'comment': 'one'}], **base),
         task('v6 again', addresses=['2001:db8::/47', {'address': '2001:db8:ff::1/128', 'comment': 'one'}], **base),

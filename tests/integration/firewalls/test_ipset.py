@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import sys
 
@@ -30,18 +31,18 @@ FIRST = ['192.0.2.0/25', '192.0.2.128/25', '198.51.100.7', {'address': '203.0.11
 def test_states_check_mode_diff_idempotence(host):
     ns, ansible = host
     results, proc = ansible.playbook([
-        task('plan', check=True, diff=True, name='allow', addresses=FIRST),
+        task('plan', check=True, diff=True, name='allow', addresses=FIRST, return_commands=True),
         task('gather missing', name='allow', state='gathered'),
         task('create', name='allow', addresses=FIRST),
-        task('again', name='allow', addresses=FIRST),
+        task('again', name='allow', addresses=FIRST, return_commands=True),
         task('same list spelled otherwise', name='allow',
              addresses=['198.51.100.7/32', '192.0.2.0/24', '192.0.2.77/26',
                         {'address': '203.0.113.0-203.0.113.15', 'comment': 'partner A'}]),
-        task('merge one', name='allow', state='merged', addresses=['198.51.100.8']),
+        task('merge one', name='allow', state='merged', addresses=['198.51.100.8'], return_commands=True),
         task('merge again', name='allow', state='merged', addresses=['198.51.100.8']),
         task('delete half', name='allow', state='deleted', addresses=['192.0.2.0/25']),
-        task('replace', diff=True, name='allow', addresses=['192.0.2.128/25', '198.51.100.7', '198.51.100.8',
-                                                            {'address': '203.0.113.0/28', 'comment': 'partner B'}]),
+        task('replace', diff=True, return_commands=True, name='allow',
+             addresses=['192.0.2.128/25', '198.51.100.7', '198.51.100.8', {'address': '203.0.113.0/28', 'comment': 'partner B'}]),
         task('gather', name='allow', state='gathered'),
         task('render', name='allow', state='rendered', addresses=['192.0.2.10', '198.51.100.0/24']),
         task('absent check', check=True, name='allow', state='absent'),
@@ -58,8 +59,9 @@ def test_states_check_mode_diff_idempotence(host):
     assert plan['commands'][-1] == 'rename %s allow' % tmp
     assert results['gather missing']['exists'] is False
     assert results['create']['changed'] and results['create']['swapped'] is False
+    assert results['again']['commands'] == [] and 'commands' not in results['create']
     for name in ('again', 'same list spelled otherwise', 'merge again'):
-        assert results[name]['changed'] is False and results[name]['commands'] == [], name
+        assert results[name]['changed'] is False and results[name]['added_count'] == results[name]['removed_count'] == 0, name
     assert results['merge one']['commands'] == ['add allow 198.51.100.8'] and results['merge one']['swapped'] is False
     assert results['delete half']['removed'] == ['192.0.2.0/25']
     replace = results['replace']
@@ -234,3 +236,21 @@ def test_persist_follows_a_symlink_and_check_mode_writes_nothing(hfw, netns, tmp
     rebooted = netns('hfw')
     rebooted.run(['ipset', 'restore', '-exist', '-f', link])
     assert rebooted.ipset_entries('allow') == ['192.0.2.0/24']
+
+
+def test_results_are_sized_for_people_and_pipelines(host):
+    ns, ansible = host
+    wanted = ['10.0.%d.%d' % (i * 2 // 256, i * 2 % 256) for i in range(5000)]  # /32s that never merge
+    results, proc = ansible.playbook([
+        task('create', name='big', addresses=wanted),
+        task('again', name='big', addresses=wanted, return_commands=True),
+        task('half, diff', name='big', addresses=wanted[:2500], diff=True),
+    ])
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    create = results['create']
+    assert create['added_count'] == 5000 and len(create['added']) == 100 and create['lists_truncated'] is True
+    assert 'commands' not in create and len(json.dumps(create)) < 50000
+    assert create['after_count'] == 5000 and results['again']['commands'] == [] and results['again']['added_count'] == 0
+    half = results['half, diff']
+    assert half['removed_count'] == len(half['removed']) == 2500 and half['lists_truncated'] is False
+    assert len(ns.ipset_entries('big')) == 2500

@@ -67,11 +67,11 @@ def test_states_check_mode_diff_idempotence(host):
     ns, ansible = host
     base = dict(table='filter', set='allow')
     results, proc = ansible.playbook([
-        task('plan', check=True, diff=True, addresses=FIRST, comment='egress allowlist', **base),
+        task('plan', check=True, diff=True, addresses=FIRST, comment='egress allowlist', return_commands=True, **base),
         task('gather missing', state='gathered', **base),
         task('create', addresses=FIRST, comment='egress allowlist', **base),
         {'name': 'kernel after create', 'ansible.builtin.command': 'nft -j list set inet filter allow', 'register': 'k'},
-        task('again', addresses=FIRST, **base),
+        task('again', addresses=FIRST, return_commands=True, **base),
         task('same list spelled otherwise', addresses=SAME_SPELLED_OTHERWISE, **base),
         task('host bits strict', addresses=['192.0.2.5/24'], strict=True, ignore_errors=True, **base),
         task('merge one', state='merged', addresses=['198.51.100.8'], **base),
@@ -100,9 +100,11 @@ def test_states_check_mode_diff_idempotence(host):
     kernel = json.loads(results['kernel after create']['stdout'])['nftables'][1]['set']
     assert kernel['type'] == 'ipv4_addr' and kernel['flags'] == ['interval'] and kernel['comment'] == 'egress allowlist'
 
+    assert results['again']['commands'] == []
     for name in ('again', 'same list spelled otherwise', 'merge again'):
         assert results[name]['changed'] is False, name
-        assert results[name]['commands'] == [], name
+        assert results[name]['added_count'] == results[name]['removed_count'] == 0, name
+    assert 'commands' not in results['create'], 'the batch is returned only when asked'
     assert results['host bits strict']['_status'] == 'failed'
     assert "'192.0.2.5/24'" in results['host bits strict']['msg'] and 'addresses[0]' in results['host bits strict']['msg']
 
@@ -123,6 +125,7 @@ def test_states_check_mode_diff_idempotence(host):
     rendered = results['render v4']['rendered']
     assert 'add element inet filter allow { 192.0.2.10/32, 198.51.100.0/24 }' in rendered
     assert results['render v4']['changed'] is False
+    assert results['render v4']['commands'][-1] == 'add element inet filter allow { 192.0.2.10/32, 198.51.100.0/24 }'
 
     assert results['absent check']['changed'] is True
     assert results['absent']['changed'] is True and results['absent again']['changed'] is False
@@ -414,3 +417,61 @@ def test_the_whole_persist_file_is_checked_before_the_kernel_changes(hfw, tmp_pa
             ['The persist file for nftables set inet filter allow fails `nft -c`', 'comment too long'])]
     assert_refused_without_change(ns, ansible, MODULE, bad)
     assert os.listdir(str(tmp_path / 'etc')) == []
+
+
+def hosts(count, offset=0):
+    """/32s that never merge: every other address of 10.0.0.0/16 (a module's own list may be private)."""
+    return ['10.0.%d.%d' % ((offset + i) * 2 // 256, (offset + i) * 2 % 256) for i in range(count)]
+
+
+def test_results_are_sized_for_people_and_pipelines(host):
+    ns, ansible = host
+    base = dict(table='filter', set='big')
+    results, proc = ansible.playbook([
+        task('create', addresses=hosts(5000), **base),
+        task('again', addresses=hosts(5000), **base),
+        task('again, one string', addresses=','.join(hosts(5000)), **base),
+        task('wipe refused', addresses=[], ignore_errors=True, **base),
+        task('change half, diff', diff=True, addresses=hosts(5000, offset=2500), force=True, **base),
+        task('change back, batch', addresses=hosts(5000), force=True, return_commands=True, list_limit=3, **base),
+        task('render', state='rendered', addresses=hosts(5000), **base),
+    ])
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    create = results['create']
+    assert create['changed'] and create['after_count'] == 5000
+    assert create['added_count'] == 5000 and create['added'] == ['%s/32' % a for a in hosts(100)]
+    assert create['lists_truncated'] is True and 'commands' not in create and 'diff' not in create
+    assert len(ns.nft_set('inet', 'filter', 'big')['elem']) == 5000
+    # The invocation echoes the first 10 addresses, so the whole result stays small.
+    assert create['invocation']['module_args']['addresses'] == hosts(10) + ['(4990 more, 5000 in all)']
+    for name in ('create', 'again', 'wipe refused'):
+        assert len(json.dumps(results[name])) < 50000, (name, len(json.dumps(results[name])))
+    assert results['again']['changed'] is False and results['again']['added_count'] == 0
+    assert results['again']['lists_truncated'] is False
+    assert results['again, one string']['changed'] is False and results['again, one string']['after_count'] == 5000
+    assert results['wipe refused']['_status'] == 'failed' and 'Refusing to remove 5000' in results['wipe refused']['msg']
+
+    diff = results['change half, diff']
+    assert diff['added_count'] == diff['removed_count'] == 2500 and diff['lists_truncated'] is False
+    assert diff['added'] == ['%s/32' % a for a in hosts(2500, offset=5000)] and len(diff['removed']) == 2500
+    assert diff['diff']['after'].count('\n') == 5000 and 'commands' not in diff
+    batch = results['change back, batch']
+    assert batch['added'] == ['%s/32' % a for a in hosts(3)] and batch['added_count'] == 2500
+    assert batch['commands'] and batch['commands'][-1].startswith('add element inet filter big {')
+    render = results['render']
+    assert render['rendered'].count('/32') == 5000 and render['commands'][-1].count('/32') == 5000
+    assert len(render['added']) == 100 and render['added_count'] == 5000
+
+
+def test_verbosity_asks_for_the_full_lists_and_the_batch(host):
+    ns, ansible = host
+    sync = task('sync', table='filter', set='big', addresses=hosts(500))
+    ansible.env['ANSIBLE_VERBOSITY'] = '2'
+    results, proc = ansible.playbook([sync])
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert len(results['sync']['added']) == 500 and 'commands' not in results['sync']
+    ansible.env['ANSIBLE_VERBOSITY'] = '3'
+    results, proc = ansible.playbook([dict(sync, **{MODULE: dict(sync[MODULE], addresses=hosts(600))})])
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert len(results['sync']['added']) == 100 and results['sync']['added_count'] == 100
+    assert results['sync']['commands'][-1].count('/32') == 100

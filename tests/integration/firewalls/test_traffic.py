@@ -97,12 +97,14 @@ def test_traffic_follows_the_set(network, backend, tmp_path):
     loop = client.popen([sys.executable, PROBE, 'loop', '--source', '2001:db8::10', '--dest', '2001:db8::1',
                          '--port', str(PORT), '--stop-file', stop, '--out', out])
     first = sync(ansible, backend, 'allow6', big_v6_list(1))
-    second = sync(ansible, backend, 'allow6', big_v6_list(2), force=True)
+    second = sync(ansible, backend, 'allow6', big_v6_list(2), force=True, return_commands=True)
     open(stop, 'w').close()
     loop.wait(timeout=60)
     with open(out) as f:
         report = json.load(f)
-    assert first['after_count'] == 50001 and len(second['removed']) == 50000 and len(second['added']) == 50000
+    assert first['after_count'] == 50001 and second['removed_count'] == 50000 and second['added_count'] == 50000
+    # Without --diff, the result holds the first list_limit (100) entries of each list.
+    assert len(second['removed']) == len(second['added']) == 100 and second['lists_truncated'] is True
     assert report['failures'] == [], report['failures'][:5]
     assert report['attempts'] >= 50, report
     assert not can_connect(client, '2001:db8::11')

@@ -360,3 +360,48 @@ def test_expansion_into_single_addresses_is_bounded_per_entry_and_in_total():
     with pytest.raises(EgressError, match='expand to 1114112 single addresses, more than 1048576'):
         _address_set.check_expandable(_address_set.parse_desired(spread), 'the set holds single addresses')
     _address_set.check_expandable(_address_set.parse_desired(spread[:16]), 'the set holds single addresses')
+
+
+def _hosts(count, offset=0):
+    """/32s that never merge: every other address of 10.0.0.0/16 (a module's own list may be private)."""
+    return ['10.0.%d.%d' % ((offset + i) * 2 // 256, (offset + i) * 2 % 256) for i in range(count)]
+
+
+def _element(cidr):
+    version, first, last = _intervals.parse(cidr)[0]
+    return _address_set.Element(version, first, last, None, cidr)
+
+
+def test_results_hold_counts_and_at_most_list_limit_entries(tmp_path):
+    params = dict(addresses=_hosts(300), state='replaced', lock_file=str(tmp_path / 'x.lock'), max_removals='100%')
+    backend = FakeBackend([], elements=[_element(c) for c in _hosts(200, offset=200)])
+    result = _address_set.sync(backend, dict(params))
+    assert result['added_count'] == 200 and result['removed_count'] == 100
+    assert result['added'] == ['%s/32' % a for a in _hosts(100)] and len(result['removed']) == 100
+    assert result['lists_truncated'] is True and 'commands' not in result
+    # --diff or -vv: everything; -vvv or return_commands: the batch too.
+    for kwargs in (dict(want_diff=True), dict(verbosity=2)):
+        full = _address_set.sync(backend, dict(params), **kwargs)
+        assert len(full['added']) == 200 and len(full['removed']) == 100 and full['lists_truncated'] is False
+        assert 'commands' not in full
+    assert _address_set.sync(backend, dict(params), verbosity=3)['commands'] == ['change']
+    limited = _address_set.sync(backend, dict(params, list_limit=0, return_commands=True))
+    assert limited['added'] == limited['removed'] == [] and limited['commands'] == ['change']
+    assert limited['added_count'] == 200
+
+
+@pytest.mark.parametrize('value', [-1, '5', True, 1.5])
+def test_list_limit_must_be_a_count(tmp_path, value):
+    log = []
+    with pytest.raises(EgressError, match='Invalid list_limit'):
+        _sync(tmp_path, log, None, list_limit=value)
+    assert log == []
+
+
+def test_invocation_echoes_only_the_first_addresses():
+    params = dict(addresses=_hosts(5000), state='replaced', private_key='secret')
+    echo = _address_set.invocation(params)['module_args']
+    assert echo['addresses'] == _hosts(10) + ['(4990 more, 5000 in all)']
+    assert echo['state'] == 'replaced' and echo['private_key'] == 'secret'  # AnsibleModule scrubs no_log values
+    assert len(params['addresses']) == 5000, 'the parameters themselves are untouched'
+    assert _address_set.invocation(dict(addresses=_hosts(3)))['module_args']['addresses'] == _hosts(3)

@@ -49,7 +49,7 @@ def expect_modify(stubber, params, new_version, max_entries=300, state='modify-c
 
 def sync(client, addresses, state='replaced', **kwargs):
     backend = aws.AwsPrefixList(client, list_id=PL, sleep=lambda seconds: None, **kwargs)
-    return _address_set.sync(backend, dict(addresses=addresses, state=state, max_removals='100%'))
+    return _address_set.sync(backend, dict(addresses=addresses, state=state, max_removals='100%', return_commands=True))
 
 
 def cidrs(count, offset=0):
