@@ -41,6 +41,7 @@ class ActionModule(ActionBase):
         for index, target, parts, unsynced in calls:
             for part in parts:
                 module_args = dict(part.args, addresses=part.entries)
+                module_args.setdefault('list_limit', limit)  # the module returns no more than the summary shows
                 module_result = self._execute_module(module_name=_sync_targets.registry()[target['backend']].module,
                                                      module_args=module_args, task_vars=task_vars)
                 if module_result.get('failed'):
