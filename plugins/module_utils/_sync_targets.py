@@ -92,8 +92,8 @@ def check_comments(index, target, target_parts):
         check = cls.comment_checker(part.args)
         for group in part.entries:
             if group.get('comment') is not None:
-                where = 'egress_sync_targets[%d] (%s %s), the comment of a source' % (index, target['backend'],
-                                                                                    part.object)
+                where = ('egress_sync_targets[%d] (%s %s), the comment of a source'
+                         % (index, target['backend'], part.object))
                 check_comment_text(group['comment'], where)
                 check(group['comment'], where)
 

@@ -40,7 +40,7 @@ options:
         week are removed from it.
       - Default C(plans) in the collection's cache directory (C($XDG_CACHE_HOME/allowlist.egress) or
         C(~/.cache/allowlist.egress)).
-      - It must be yours (or root's) and writable by you only, not a shared directory such as C(/tmp): another
+      - It must be yours (or root's) and writable by you only, not a shared directory such as C(/tmp), since another
         user could plant a symlink named like the plan file there, and the file it points to would be overwritten.
     type: path
   entries:

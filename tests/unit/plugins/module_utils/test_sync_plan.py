@@ -122,7 +122,6 @@ def test_a_plan_dir_other_users_can_write_to_is_refused(tmp_path, mode):
     assert victim.read_text() == 'precious'
 
 
-
 def test_a_plan_dir_may_be_a_symlink_to_a_private_directory(tmp_path):
     plan = _sync_plan.plan([{'type': 'static', 'addresses': ['192.0.2.0/24']}])
     (tmp_path / 'real').mkdir(mode=0o700)
