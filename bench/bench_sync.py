@@ -58,10 +58,7 @@ class Lab(object):
         self.hosts = []
         for index in range(hosts):
             ns = Netns('ae-bsync').create()
-            wrapper = os.path.join(work, 'python-%d' % index)
-            with open(wrapper, 'w') as f:
-                f.write('#!/bin/sh\nexec nsenter --net=%s %s "$@"\n' % (ns.path, sys.executable))
-            os.chmod(wrapper, 0o755)
+            wrapper = ns.python_wrapper(os.path.join(work, 'python-%d' % index))
             self.hosts.append(('fw%02d' % index, ns, wrapper))
         self.inventory = os.path.join(work, 'inventory.json')
         with open(self.inventory, 'w') as f:

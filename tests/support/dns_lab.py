@@ -56,10 +56,7 @@ def up(state_dir):
         time.sleep(0.05)
     else:
         raise SystemExit('the upstream DNS server did not start: %s' % open(os.path.join(state_dir, 'upstream.out')).read())
-    python = os.path.join(state_dir, 'python')
-    with open(python, 'w') as f:
-        f.write('#!/bin/sh\nexec nsenter --net=%s %s "$@"\n' % (forwarder.path, sys.executable))
-    os.chmod(python, 0o755)
+    python = forwarder.python_wrapper(os.path.join(state_dir, 'python'))
     state = {'forwarder': forwarder.name, 'vpn': vpn.name, 'upstream_pid': upstream.pid, 'upstream': '192.0.2.53',
              'query_log': log, 'python': python, 'state_dir': state_dir}
     with open(os.path.join(state_dir, 'state.json'), 'w') as f:

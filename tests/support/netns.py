@@ -16,6 +16,7 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import uuid
 
 
@@ -42,6 +43,14 @@ class Netns(object):
         _run(['ip', 'netns', 'add', self.name])
         self.run(['ip', 'link', 'set', 'lo', 'up'])
         return self
+
+    def python_wrapper(self, path):
+        """Write an interpreter at `path` that runs Python inside this namespace: an Ansible host's
+        ansible_python_interpreter (it must be one path, so a script)."""
+        with open(str(path), 'w') as f:
+            f.write('#!/bin/sh\nexec nsenter --net=%s %s "$@"\n' % (self.path, sys.executable))
+        os.chmod(str(path), 0o755)
+        return str(path)
 
     def run(self, argv, data=None, check=True, timeout=300):
         return _run(self.prefix + list(argv), data=data, check=check, timeout=timeout)

@@ -23,9 +23,7 @@ SYNC = os.path.join(ROOT, 'playbooks', 'sync.yml')
 
 def setup(netns, tmp_path, ansible, dns_server, https_server, ca_file, moto_server):
     fw = netns('fw')
-    wrapper = tmp_path / 'python-in-fw'
-    wrapper.write_text('#!/bin/sh\nexec nsenter --net=%s %s "$@"\n' % (fw.path, sys.executable))
-    wrapper.chmod(0o755)
+    wrapper = fw.python_wrapper(tmp_path / 'python-in-fw')
     inventory = tmp_path / 'inventory.yml'
     inventory.write_text(yaml.safe_dump({'all': {'hosts': {
         # The firewall: modules run inside its namespace; lookups run on the controller, on loopback.
@@ -163,10 +161,7 @@ def test_a_fleet_shares_one_plan(netns, tmp_path, ansible, dns_server):
     hosts = {}
     for index in range(3):
         ns = netns('fleet')
-        wrapper = tmp_path / ('python-%d' % index)
-        wrapper.write_text('#!/bin/sh\nexec nsenter --net=%s %s "$@"\n' % (ns.path, sys.executable))
-        wrapper.chmod(0o755)
-        hosts['fw%d' % index] = (ns, str(wrapper))
+        hosts['fw%d' % index] = (ns, ns.python_wrapper(tmp_path / ('python-%d' % index)))
     inventory = tmp_path / 'fleet.yml'
     inventory.write_text(yaml.safe_dump({'all': {'hosts': dict(
         (name, {'ansible_connection': 'local', 'ansible_python_interpreter': wrapper})

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 
 import yaml
 
@@ -102,9 +101,7 @@ SYNC = os.path.join(ROOT, 'playbooks', 'sync.yml')
 def test_egress_sync_refuses_a_feed_that_opens_the_firewall_or_balloons(netns, tmp_path, ansible, https_server,
                                                                         ca_file):
     fw = netns('fw')
-    wrapper = tmp_path / 'python-in-fw'
-    wrapper.write_text('#!/bin/sh\nexec nsenter --net=%s %s "$@"\n' % (fw.path, sys.executable))
-    wrapper.chmod(0o755)
+    wrapper = fw.python_wrapper(tmp_path / 'python-in-fw')
     inventory = tmp_path / 'inventory.yml'
     inventory.write_text(yaml.safe_dump({'all': {'hosts': {
         'fw': {'ansible_connection': 'local', 'ansible_python_interpreter': str(wrapper)}}}}))
