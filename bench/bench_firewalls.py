@@ -30,7 +30,6 @@ import statistics
 import subprocess
 import sys
 import time
-import uuid
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[:0] = [ROOT, os.path.join(ROOT, 'build', 'collections')]
@@ -39,6 +38,7 @@ from ansible_collections.allowlist.egress.plugins.module_utils import _address_s
 from ansible_collections.allowlist.egress.plugins.module_utils.targets._commands import subprocess_runner  # noqa: E402
 from ansible_collections.allowlist.egress.plugins.module_utils.targets._ipset import Ipset  # noqa: E402
 from ansible_collections.allowlist.egress.plugins.module_utils.targets._nftables import NftablesSet  # noqa: E402
+from tests.support.netns import rerun_in_new_netns  # noqa: E402
 
 
 def addresses(count, offset=0):
@@ -151,15 +151,7 @@ def main():
     parser.add_argument('--in-netns', action='store_true', help=argparse.SUPPRESS)
     args = parser.parse_args()
     if not args.in_netns:
-        if os.geteuid() != 0:
-            raise SystemExit('bench_firewalls.py needs root: it makes a network namespace')
-        name = 'ae-bench-%s' % uuid.uuid4().hex[:6]
-        subprocess.run(['ip', 'netns', 'add', name], check=True)
-        try:
-            code = subprocess.call(['nsenter', '--net=/run/netns/%s' % name, sys.executable] + sys.argv + ['--in-netns'])
-        finally:
-            subprocess.run(['ip', 'netns', 'del', name], check=False)
-        raise SystemExit(code)
+        rerun_in_new_netns('ae-bench', 'bench_firewalls.py')
 
     sizes = [int(s) for s in args.sizes.split(',')]
     print('Firewall sync benchmark: replaced sync of N entries (2001:db8::/32 /128s), median of %d runs, seconds'

@@ -45,7 +45,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 COLLECTIONS = os.path.join(ROOT, 'build', 'collections')
@@ -55,6 +54,7 @@ from ansible_collections.allowlist.egress.plugins.module_utils import _address_s
 from ansible_collections.allowlist.egress.plugins.module_utils.targets._commands import subprocess_runner  # noqa: E402
 from ansible_collections.allowlist.egress.plugins.module_utils.targets._ipset import Ipset  # noqa: E402
 from ansible_collections.allowlist.egress.plugins.module_utils.targets._nftables import NftablesSet  # noqa: E402
+from tests.support.netns import rerun_in_new_netns  # noqa: E402
 
 BIN = os.path.dirname(sys.executable)
 
@@ -288,15 +288,7 @@ def main():
     parser.add_argument('--in-netns', action='store_true', help=argparse.SUPPRESS)
     args = parser.parse_args()
     if not args.in_netns:
-        if os.geteuid() != 0:
-            raise SystemExit('bench_playbook.py needs root: it makes a network namespace')
-        name = '%s-%s' % (args.netns_prefix, uuid.uuid4().hex[:6])
-        subprocess.run(['ip', 'netns', 'add', name], check=True)
-        try:
-            code = subprocess.call(['nsenter', '--net=/run/netns/%s' % name, sys.executable] + sys.argv + ['--in-netns'])
-        finally:
-            subprocess.run(['ip', 'netns', 'del', name], check=False)
-        raise SystemExit(code)
+        rerun_in_new_netns(args.netns_prefix, 'bench_playbook.py')
     directory = tempfile.mkdtemp(prefix='bench-playbook-')
     try:
         report(args, measure(args, Playbooks(directory, addresses(args.size), args.verbosity)))

@@ -106,3 +106,17 @@ def link(left, right, left_addresses, right_addresses):
             ns.run(['ip', 'addr', 'add', address, 'dev', ifname] + extra)
         ns.run(['ip', 'link', 'set', ifname, 'up'])
     return left_if, right_if
+
+
+def rerun_in_new_netns(prefix, what):
+    """Run this script again inside a network namespace of its own (with --in-netns), remove the namespace
+    after, and exit with the script's code: for the benchmarks, whose kernel state must not touch the host's."""
+    if os.geteuid() != 0:
+        raise SystemExit('%s needs root: it makes a network namespace' % what)
+    name = '%s-%s' % (prefix, uuid.uuid4().hex[:6])
+    subprocess.run(['ip', 'netns', 'add', name], check=True)
+    try:
+        code = subprocess.call(['nsenter', '--net=/run/netns/%s' % name, sys.executable] + sys.argv + ['--in-netns'])
+    finally:
+        subprocess.run(['ip', 'netns', 'del', name], check=False)
+    raise SystemExit(code)
