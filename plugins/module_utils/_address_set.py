@@ -284,6 +284,7 @@ class Plan(object):
                 (self.keep if lookup is not None and lookup.covers(e.interval) else self.delete).append(e)
             kept = _group(self.keep) if self.delete else self.before_groups
         self.add = []
+        self._target_prefixes = None
         for comment, group in target_groups.items():
             have = kept.get(comment)
             if have == group:
@@ -292,6 +293,9 @@ class Plan(object):
             for interval in missing:
                 for prefix in self._prefixes(interval, host_only):
                     self.add.append((prefix, comment))
+        if not kept:
+            # Nothing kept: what is added is the whole object, in target_prefixes() order (not computed twice).
+            self._target_prefixes = self.add
         # What stops and starts being allowed: the address space, formatted as CIDRs only as far as asked.
         if before_all == after_all:
             self.removed_space = self.added_space = []
@@ -339,8 +343,10 @@ class Plan(object):
 
     def target_prefixes(self):
         """Every (prefix, comment) the object holds after the sync, as the backend writes them."""
-        return [(prefix, comment) for comment, group in self.target_groups.items()
-                for interval in group for prefix in self._prefixes(interval, self.host_only)]
+        if self._target_prefixes is None:
+            self._target_prefixes = [(prefix, comment) for comment, group in self.target_groups.items()
+                                     for interval in group for prefix in self._prefixes(interval, self.host_only)]
+        return self._target_prefixes
 
     @property
     def changed(self):

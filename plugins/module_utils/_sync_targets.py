@@ -7,7 +7,7 @@
 
 A target is `{backend: NAME, ...that module's options}`. What the pipeline must know of a backend (its
 module, which option names the object, how a family is spelled) is declared by the backend itself
-(`TargetInfo`), so adding a backend never touches the role.
+(`targets._base.TargetInfo`), so adding a backend never touches the role.
 """
 
 from __future__ import annotations
@@ -16,11 +16,6 @@ import os
 from collections import namedtuple
 
 from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError
-
-# module: the FQCN; name_option: the option naming the object (its IPv6 twin is name_option + '6');
-# family_option and family_values: how the module is told the family, or None when one object holds both;
-# persist: whether it takes persist (and so persist6).
-TargetInfo = namedtuple('TargetInfo', 'module name_option family_option family_values persist')
 
 # Options the pipeline passes to every target that does not set its own.
 SHARED_OPTIONS = ('max_removals', 'max_additions', 'force', 'lock_timeout')

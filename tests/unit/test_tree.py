@@ -14,7 +14,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 PLUGINS = os.path.join(ROOT, 'plugins')
 UNIT = os.path.join(ROOT, 'tests', 'unit', 'plugins')
 # Where the logic lives. Modules and action plugins only wire options to it; the integration tests run them.
-MIRRORED = ('module_utils', 'filter', 'test', 'lookup')
+MIRRORED = ('module_utils', 'plugin_utils', 'filter', 'test', 'lookup')
 
 
 def has_logic(path):

@@ -17,8 +17,7 @@ import urllib.parse
 from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.allowlist.egress.plugins.module_utils import _address_set, _files, _intervals
-from ansible_collections.allowlist.egress.plugins.module_utils._sync_targets import TargetInfo
-from ansible_collections.allowlist.egress.plugins.module_utils.targets._base import Target
+from ansible_collections.allowlist.egress.plugins.module_utils.targets._base import Target, TargetInfo
 from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError
 from ansible_collections.allowlist.egress.plugins.module_utils._http import (
     HAS_REQUESTS, REQUESTS_IMPORT_ERROR, RetryPolicy, new_session,

@@ -14,14 +14,22 @@ _address_set.sync(), through this interface.
 from __future__ import annotations
 
 import abc
+from collections import namedtuple
 
 from ansible_collections.allowlist.egress.plugins.module_utils._address_set import check_comment_text
 from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError
-from ansible_collections.allowlist.egress.plugins.module_utils._sync_targets import TargetInfo
+
+# How the egress_sync pipeline calls a target's module (plugins/module_utils/_sync_targets.py reads it).
+# module: the FQCN; name_option: the option naming the object (its IPv6 twin is name_option + '6');
+# family_option and family_values: how the module is told the family, or None when one object holds both;
+# persist: whether it takes persist (and so persist6).
+# It lives here, not beside the pipeline, so that a module imports only its own backend: Ansible packs every
+# module_utils file a module imports, even lazily, into each AnsiballZ payload.
+TargetInfo = namedtuple('TargetInfo', 'module name_option family_option family_values persist')
 
 
 class Target(abc.ABC):
-    # How the egress_sync pipeline calls this target's module (see _sync_targets.TargetInfo).
+    # How the egress_sync pipeline calls this target's module (TargetInfo above).
     TARGET_INFO = None  # type: TargetInfo
     # Plan shape: the shortest prefix the object can hold, and whether it holds single addresses only.
     min_prefix = 0

@@ -18,8 +18,7 @@ from __future__ import annotations
 import hashlib
 
 from ansible_collections.allowlist.egress.plugins.module_utils import _address_set, _files, _intervals
-from ansible_collections.allowlist.egress.plugins.module_utils._sync_targets import TargetInfo
-from ansible_collections.allowlist.egress.plugins.module_utils.targets._base import Target
+from ansible_collections.allowlist.egress.plugins.module_utils.targets._base import Target, TargetInfo
 from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError
 from ansible_collections.allowlist.egress.plugins.module_utils._address_set import (
     MISSING, Current, check_expandable, check_one_family,

@@ -475,3 +475,23 @@ def test_verbosity_asks_for_the_full_lists_and_the_batch(host):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert len(results['sync']['added']) == 100 and results['sync']['added_count'] == 100
     assert results['sync']['commands'][-1].count('/32') == 100
+
+
+def test_a_list_variable_arrives_as_ansible_templates_it(host):
+    # `addresses: "{{ name }}"` of plain strings skips Ansible's per-element templating (the module's action
+    # plugin); a list whose elements are templates, or an expression, must still be templated by Ansible.
+    ns, ansible = host
+    nested = dict(task('nested', table='filter', set='nested', addresses='{{ nested_list }}'),
+                  vars={'one': '203.0.113.9', 'nested_list': ['192.0.2.1', '{{ one }}/32']})
+    expression = task('expression', table='filter', set='expression', addresses='{{ big_list[:3] + [one] }}')
+    expression['vars'] = {'one': '198.51.100.1'}
+    results, proc = ansible.playbook([
+        task('plain', table='filter', set='plain', addresses='{{ big_list }}'),
+        task('plain again', table='filter', set='plain', addresses='{{ big_list }}'),
+        nested, expression,
+    ], extra_vars={'big_list': hosts(3000)})
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert results['plain']['after_count'] == 3000 and results['plain again']['changed'] is False
+    assert sorted(elements(ns, 'filter', 'plain')) == sorted('%s' % a for a in hosts(3000))
+    assert sorted(elements(ns, 'filter', 'nested')) == ['192.0.2.1', '203.0.113.9']
+    assert sorted(elements(ns, 'filter', 'expression')) == sorted(hosts(3) + ['198.51.100.1'])

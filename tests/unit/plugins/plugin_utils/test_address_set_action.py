@@ -1,0 +1,90 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) allowlist.egress contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The cheap way in for `addresses` must give exactly what Ansible's own templating gives, or step aside."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+from ansible.parsing.dataloader import DataLoader
+from ansible.plugins.action.normal import ActionModule as NormalAction
+
+from ansible_collections.allowlist.egress.plugins.plugin_utils._address_set_action import (
+    AddressSetAction, plain_strings, untemplated_list)
+
+engine = pytest.importorskip('ansible._internal._templating._engine')  # finalize_task_arg exists from ansible-core 2.19
+trust_as_template = pytest.importorskip('ansible.template').trust_as_template
+
+
+def templar(variables):
+    return engine.TemplateEngine(loader=DataLoader(), variables=variables)
+
+
+def tagged(text):
+    # Text from a vars file or a playbook is a tagged str subclass, trusted as a template.
+    return trust_as_template(text)
+
+
+VARIABLES = {
+    'plain': ['192.0.2.1', '198.51.100.0/24', '2001:db8::/32'],
+    'from_file': [tagged('192.0.2.%d' % i) for i in range(1, 50)],
+    'nested': ['192.0.2.1', tagged('{{ one }}/32')],
+    'one': '203.0.113.9',
+    'entries': [{'address': '192.0.2.1', 'comment': 'atlas'}],
+    'text': '192.0.2.1,192.0.2.2',
+    'pointer': tagged('{{ plain }}'),
+    'header': [tagged('#jinja2:variable_start_string:"<<", variable_end_string:">>"\n<< one >>/32')],
+    'empty': [],
+}
+
+CASES = ['{{ plain }}', '{{from_file}}', '{{ nested }}', '{{ entries }}', '{{ text }}', '{{ pointer }}',
+         '{{ plain | reverse | list }}', '{{ plain + nested }}', '{{ header }}', '{{ empty }}']
+
+
+@pytest.mark.parametrize('value', CASES)
+def test_the_result_is_what_ansible_templating_gives(value):
+    engine_ = templar(VARIABLES)
+    ours = AddressSetAction.finalize_task_arg('addresses', tagged(value), engine_, None)
+    ansibles = NormalAction.finalize_task_arg('addresses', tagged(value), templar(VARIABLES), None)
+    assert ours == ansibles
+
+
+def test_a_list_of_plain_strings_is_taken_as_is_and_pickles_as_plain_str():
+    strings = untemplated_list(tagged('{{ from_file }}'), VARIABLES)
+    assert strings == ['192.0.2.%d' % i for i in range(1, 50)]
+    assert all(s.__class__ is str for s in strings)  # not a tagged subclass
+    assert pickle.loads(pickle.dumps(strings)) == strings
+
+
+@pytest.mark.parametrize('value', ['{{ nested }}', '{{ entries }}', '{{ text }}', '{{ pointer }}', '{{ header }}',
+                                   '{{ plain | list }}', '{{ missing }}', '{{ plain }} ', 'x{{ plain }}', '{{ plain.0 }}'])
+def test_anything_but_one_variable_of_plain_strings_takes_ansibles_path(value):
+    assert untemplated_list(tagged(value), VARIABLES) is None
+
+
+def test_an_undefined_variable_fails_as_ansible_fails():
+    with pytest.raises(Exception) as ours:
+        AddressSetAction.finalize_task_arg('addresses', tagged('{{ missing }}'), templar(VARIABLES), None)
+    with pytest.raises(Exception) as ansibles:
+        NormalAction.finalize_task_arg('addresses', tagged('{{ missing }}'), templar(VARIABLES), None)
+    assert type(ours.value) is type(ansibles.value)
+
+
+def test_other_arguments_are_templated_by_ansible():
+    assert AddressSetAction.finalize_task_arg('comment', tagged('{{ one }}'), templar(VARIABLES), None) == '203.0.113.9'
+    # A list in another option is never taken as is.
+    assert AddressSetAction.finalize_task_arg('other', tagged('{{ nested }}'), templar(VARIABLES), None) == [
+        '192.0.2.1', '203.0.113.9/32']
+
+
+def test_plain_strings():
+    assert plain_strings(('192.0.2.1',)) == ['192.0.2.1']
+    assert plain_strings('192.0.2.1') is None
+    assert plain_strings(['192.0.2.1', 3]) is None
+    assert plain_strings(['{%raw%}']) is None
+    assert plain_strings([]) == []
