@@ -16,20 +16,18 @@ from ansible_collections.allowlist.egress.plugins.module_utils._errors import Eg
 
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
-    _VALID_ARGS = frozenset(('path', 'last'))
     _requires_connection = False
+    ARGUMENT_SPEC = dict(path=dict(type='path', required=True), last=dict(type='int', default=20))
 
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
-        args = self._task.args
+        _validation, args = self.validate_argument_spec(self.ARGUMENT_SPEC)
         warnings = []
         try:
-            last = int(args.get('last', 20))
-            if not args.get('path'):
-                raise EgressError('path (egress_sync_history) is required')
             changes = _history.changes_by_source(_history.read(args['path'], warn=warnings.append))
-        except (EgressError, TypeError, ValueError) as error:
+        except EgressError as error:
             return dict(result, failed=True, msg=to_native(error))
+        last = args['last']
         changes = changes[-last:] if last > 0 else changes
         result.update(changed=False, changes=changes, lines=[c['line'] for c in changes],
                       msg='%d changes recorded' % len(changes))

@@ -16,49 +16,53 @@ from ansible_collections.allowlist.egress.plugins.module_utils._errors import Eg
 
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
-    _VALID_ARGS = frozenset(('plan', 'hosts', 'result_var', 'report_dir', 'history', 'notify_url', 'notify_format',
-                             'notify_timeout', 'fail_on_drift'))
     _requires_connection = False
+    # As in plugins/modules/egress_report.py; checked and coerced here ("false" from -e is not true).
+    ARGUMENT_SPEC = dict(
+        plan=dict(type='dict', required=True),
+        hosts=dict(type='list', elements='str'),
+        result_var=dict(type='str', default='egress_sync__synced'),
+        report_dir=dict(type='path'),
+        history=dict(type='path'),
+        notify_url=dict(type='str', no_log=True),
+        notify_format=dict(type='str', default='json', choices=list(_report.NOTIFY_FORMATS)),
+        notify_timeout=dict(type='float', default=10),
+        fail_on_drift=dict(type='bool', default=False),
+    )
 
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
         task_vars = task_vars or {}
-        args = self._task.args
-        plan = args.get('plan')
-        if not isinstance(plan, dict) or 'digest' not in plan:
+        _validation, args = self.validate_argument_spec(self.ARGUMENT_SPEC)
+        plan = args['plan']
+        if 'digest' not in plan:
             return dict(result, failed=True, msg='plan must be the plan that allowlist.egress.egress_plan returns')
-        fmt = args.get('notify_format') or 'json'
-        if fmt not in _report.NOTIFY_FORMATS:
-            return dict(result, failed=True, msg='Invalid notify_format %r: use one of %s'
-                        % (fmt, ', '.join(_report.NOTIFY_FORMATS)))
-        try:
-            timeout = float(args.get('notify_timeout', 10))
-        except (TypeError, ValueError):
-            return dict(result, failed=True, msg='Invalid notify_timeout %r: a number of seconds'
-                        % (args.get('notify_timeout'),))
+        if not args['notify_timeout'] > 0:
+            return dict(result, failed=True, msg='Invalid notify_timeout %r: a number of seconds above 0'
+                        % (args['notify_timeout'],))
         # Every host's sync_targets result, read here on the controller: this task runs once, after all of them.
-        hosts = args.get('hosts') or task_vars.get('ansible_play_hosts_all') or []
-        name = args.get('result_var') or 'egress_sync__synced'
+        hosts = args['hosts'] or task_vars.get('ansible_play_hosts_all') or []
         hostvars = task_vars.get('hostvars') or {}
-        host_results = [(host, hostvars[host].get(name) if host in hostvars else None) for host in hosts]
+        host_results = [(host, hostvars[host].get(args['result_var']) if host in hostvars else None) for host in hosts]
         check_mode = bool(self._play_context.check_mode)
         warnings = []
         try:
             report = _report.build(plan, host_results, check_mode)
-            if args.get('report_dir'):
+            if args['report_dir']:
                 result['report_files'] = list(_report.write(report, args['report_dir']))
-            if args.get('history') and not check_mode:
+            if args['history'] and not check_mode:
                 result['history_records'] = _history.append(args['history'], _history.records(report))
         except EgressError as error:
             return dict(result, failed=True, msg=to_native(error))
-        if args.get('notify_url') and _report.should_notify(report, args.get('fail_on_drift')):
-            problem = _report.post(args['notify_url'], _report.notify_body(report, fmt), timeout)
+        if args['notify_url'] and _report.should_notify(report, args['fail_on_drift']):
+            problem = _report.post(args['notify_url'], _report.notify_body(report, args['notify_format']),
+                                   args['notify_timeout'])
             result['notified'] = problem is None
             if problem:
                 warnings.append(problem)
         result.update(changed=False, summary=report['summary'], plan_digest=plan['digest'], mode=report['mode'])
         result['msg'] = report['summary']['text']
-        if check_mode and args.get('fail_on_drift') and report['summary']['drifted']:
+        if check_mode and args['fail_on_drift'] and report['summary']['drifted']:
             result.update(failed=True, msg=_report.drift_message(report))
         if warnings:
             result['warnings'] = warnings

@@ -138,18 +138,26 @@ def md(value):
     return ''.join('\\' + c if c in _MD_SPECIAL else c for c in text)
 
 
+def code(value):
+    """A value from a feed or an error (an ETag, a URL, a message) as a code span: a mention such as @all, a link or
+    HTML in it stays text; a backtick cannot close the span and a pipe cannot end the cell."""
+    if value is None or value == '':
+        return '-'
+    return '`%s`' % ' '.join(str(value).split()).replace('`', "'").replace('|', '\\|')
+
+
 def _count(value):
     return '?' if value is None else str(value)
 
 
 def _version(doc):
     """The publisher's version markers of a document: syncToken and ETag (else Last-Modified), or a snapshot's date."""
-    marks = ['%s %s' % (name, doc[key]) for key, name in (('sync_token', 'syncToken'), ('etag', 'ETag'))
+    marks = ['%s %s' % (name, code(doc[key])) for key, name in (('sync_token', 'syncToken'), ('etag', 'ETag'))
              if doc.get(key)]
     if not marks:
-        marks = ['%s %s' % (name, doc[key]) for key, name in (('last_modified', 'Last-Modified'),
-                                                              ('recorded', 'recorded')) if doc.get(key)][:1]
-    return '; '.join(marks) or None
+        marks = ['%s %s' % (name, code(doc[key])) for key, name in (('last_modified', 'Last-Modified'),
+                                                                    ('recorded', 'recorded')) if doc.get(key)][:1]
+    return '; '.join(marks) or '-'
 
 
 def _change_rows(target):
@@ -188,7 +196,7 @@ def markdown(report):
     if report['failures']:
         out.append('**Failed**:')
         out.append('')
-        out.extend('- %s: %s' % (md(f['host']), md(f['msg'])) for f in report['failures'])
+        out.extend('- %s: %s' % (md(f['host']), code(f['msg'])) for f in report['failures'])
         out.append('')
     out.append('### Targets')
     for target in report['targets']:
@@ -214,7 +222,7 @@ def markdown(report):
         for doc in docs:
             out.append('| %s | %s | %s | %d | %s | %s | %s |' % (
                 md(source['label']), md(source['type']), md(doc.get('origin', source['origin'])), source['count'],
-                md(doc.get('url')), md(doc.get('fetched_at')), md(_version(doc))))
+                code(doc.get('url')), md(doc.get('fetched_at')), _version(doc)))
     out.append('')
     return '\n'.join(out)
 
@@ -248,6 +256,10 @@ def should_notify(report, fail_on_drift):
     return bool(fail_on_drift and report['summary']['drifted'])
 
 
+def _slack_escape(text):
+    return text.replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;')
+
+
 def notify_body(report, fmt):
     """The JSON body for a webhook in `fmt` (json, slack or teams): the report's summary part."""
     event = 'drift' if report['mode'] == 'check' else 'applied'
@@ -265,8 +277,9 @@ def notify_body(report, fmt):
                                                _count(t['after_count']), t['added_count'], t['removed_count'])
              for t in targets]
     if fmt == 'slack':
-        # Slack incoming webhook: `text` is the notification's fallback, `blocks` what the channel shows.
-        return dict(text=title, blocks=[
+        # Slack incoming webhook: `text` is the notification's fallback, `blocks` what the channel shows. Slack reads
+        # <...> in `text` as a link or a mention (<!channel>): &, < and > are escaped as its docs ask.
+        return dict(text=_slack_escape(title), blocks=[
             dict(type='section', text=dict(type='plain_text', text=title[:3000])),
             dict(type='section', text=dict(type='plain_text', text=('\n'.join(lines) or 'no target changed')[:3000]))])
     if fmt == 'teams':

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -20,6 +21,7 @@ import pytest
 import yaml
 
 from tests.conftest import ROOT
+from tests.integration.conftest import BIN
 from tests.support.moto_server import ENV
 
 SYNC = os.path.join(ROOT, 'playbooks', 'sync.yml')
@@ -146,7 +148,8 @@ def test_plan_drift_apply_no_change_history_and_webhooks(netns, tmp_path, ansibl
     assert md.startswith('## allowlist.egress plan: 2 of 2 targets would change')
     assert '| fw1 | nftables\\_set egress\\_v4 | 0 → 3 | +3 | −0 | drift |' in md
     assert '| + | 198.51.100.0/28 | aws eu-west-1 |' in md
-    assert 'syncToken 1700000000' in md and 'token=\\*\\*\\*' in md and 'check mode, nothing was changed' in md
+    assert 'syncToken `1700000000`; ETag `"' in md and '/ip-ranges.json?token=***`' in md
+    assert 'check mode, nothing was changed' in md
     assert 'feedsecret' not in md + json.dumps(plan) + proc.stdout + proc.stderr
 
     # 2. Drift with fail_on_drift: the run fails naming both targets, changes nothing, and Slack hears of it.
@@ -233,6 +236,22 @@ def test_plan_drift_apply_no_change_history_and_webhooks(netns, tmp_path, ansibl
     # The first apply revalidated the plan's copy (304): origin cache; the second fetched the new list.
     assert shown['lines'][2].endswith('from syncToken 1700000000 to syncToken 1700086400')
     assert 'aws eu-west-1 (network): +12 -1 on ' in proc.stdout
+
+    # 7. Two runs at once (one per firewall) append to the same history: both records arrive whole.
+    https_server.serve(FEED, feed('1700172800', moved + ['203.0.113.99/32']))
+    procs = []
+    for name in hosts:
+        env = dict(ansible.env, RESULTS_FILE=str(tmp_path / ('results-%s.json' % name)))
+        argv = [os.path.join(BIN, 'ansible-playbook'), '-i', str(inventory), SYNC, '-e', json.dumps(dict(
+            base, egress_sync_hosts=name, egress_sync_report_dir=str(tmp_path / ('report-' + name))))]
+        procs.append(subprocess.Popen(argv, env=env, cwd=str(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                      text=True))
+    for p in procs:
+        out = p.communicate(timeout=300)[0]
+        assert p.returncode == 0, out
+    records = history_lines(history)
+    assert len(records) == 6 and sorted(r['host'] for r in records[4:]) == ['fw1', 'fw2']
+    assert all(r['added'] == [{'address': '203.0.113.99/32', 'source': 'aws eu-west-1'}] for r in records[4:])
 
 
 def test_aws_prefix_list_plan_and_apply_report(tmp_path, ansible, https_server, ca_file, moto_server):

@@ -115,8 +115,8 @@ def test_a_change_spanning_sources_and_the_guards_table():
     text = _report.markdown(_report.build(PLAN, [('fw1', result)], True, now=NOW))
     assert '| + | 192.0.2.0/31 | (several) |' in text
     assert '| max_removals | IPv4 | 50% | 10 | 0 | 5 | ok |' in text and '| max_additions | - | - | - | - | - | off |' in text
-    assert '| aws eu-west-1 | egress\\_ranges | network | 2 | https://\\*\\*\\*@mirror.example/ip-ranges.json?key=\\*\\*\\* ' \
-           '| 2026-11-17T08:00:00Z | syncToken 1700000000; ETag "e1" |' in text
+    assert '| aws eu-west-1 | egress\\_ranges | network | 2 | `https://***@mirror.example/ip-ranges.json?key=***` ' \
+           '| 2026-11-17T08:00:00Z | syncToken `1700000000`; ETag `"e1"` |' in text
     assert '| office | static | static | 1 | - | - | - |' in text
 
 
@@ -197,6 +197,7 @@ class _Hook(object):
 
         self.server = ThreadingHTTPServer(('127.0.0.1', 0), Handler)
         self.server.daemon_threads = True
+        self.server.handle_error = lambda *args: None  # the client that gave up on a slow answer is expected
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         self.base = 'http://127.0.0.1:%d' % self.server.server_address[1]
 
@@ -255,3 +256,25 @@ def test_post_to_a_closed_port_and_a_slow_receiver_warn_within_the_timeout(hook)
 def test_post_refuses_other_schemes():
     assert _report.post('file:///etc/passwd', {}, 1) == 'Not notified: notify_url must be an http or https URL'
     assert _report.post(None, {}, 1) == 'Not notified: notify_url must be an http or https URL'
+
+
+def test_what_a_feed_or_an_error_says_stays_inside_code_spans():
+    plan = json.loads(json.dumps(PLAN))
+    plan['sources'][0]['provenance'][0].update(etag='"@all <b>x</b> `y` | [z](https://evil.example)"',
+                                               sync_token='1\n## heading')
+    report = _report.build(plan, [('fw1', {'failed': True, 'msg': 'bad entry 0.0.0.0/0 @all `x` | y', 'targets': []})],
+                           True, now=NOW)
+    text = _report.markdown(report)
+    assert 'syncToken `1 ## heading`; ETag `"@all <b>x</b> \'y\' \\| [z](https://evil.example)"` |' in text
+    assert "- fw1: `bad entry 0.0.0.0/0 @all 'x' \\| y`" in text
+    assert '\n## heading' not in text
+    outside = re.sub(r'`[^`]*`', '', text)
+    assert '@all' not in outside and '<b>' not in outside and '](https://evil' not in outside
+
+
+def test_slack_text_escapes_what_slack_would_read_as_a_mention():
+    result = sync_result(['192.0.2.1/32'])
+    result['targets'][0]['object'] = '<!channel>'
+    body = _report.notify_body(_report.build(PLAN, [('fw1', result)], False, now=NOW), 'slack')
+    assert '<!channel>' not in body['text'] and '&lt;!channel&gt;' in body['text']
+    assert body['blocks'][0]['text']['type'] == 'plain_text'
