@@ -24,6 +24,10 @@ from ansible_collections.allowlist.egress.plugins.module_utils._http import Dead
 SCHEMA = 'allowlist.egress/plan-report/1'
 # A list of more changes than this is folded into <details>, so a 5,000-line change stays readable in a comment.
 FOLD_AFTER = 10
+# plan.md lists at most this many changes in all (at least MIN_ROWS per target), the rest being counted: a GitHub
+# comment takes 65,536 characters. plan.json lists them all (up to the role's egress_sync_report_list_limit).
+MAX_ROWS = 1000
+MIN_ROWS = 20
 # Webhook bodies carry at most this many addresses per target and direction: a summary, not the plan.
 NOTIFY_LIST = 10
 NOTIFY_FORMATS = ('json', 'slack', 'teams')
@@ -160,15 +164,18 @@ def _version(doc):
     return '; '.join(marks) or '-'
 
 
-def _change_rows(target):
+def _change_rows(target, max_rows):
     rows = [('+', c) for c in target['added']] + [('-', c) for c in target['removed']]
+    shown = rows[:max_rows]
     lines = ['| | address | source |', '| --- | --- | --- |']
-    lines.extend('| %s | %s | %s |' % (sign, md(c['address']), md(c['source'] if c['source'] else '(several)'))
-                 for sign, c in rows)
-    if target['lists_truncated']:
-        listed = len(target['added']) + len(target['removed'])
-        lines.append('| | %d more not listed | |' % (target['added_count'] + target['removed_count'] - listed))
-    return rows, lines
+    # A source is a comment the target held (for a removal): anyone who can write the set or the Atlas list chose
+    # it, so it is shown as code, where a mention or a link stays text.
+    lines.extend('| %s | %s | %s |' % (sign, md(c['address']), code(c['source']) if c['source'] else '(several)')
+                 for sign, c in shown)
+    more = target['added_count'] + target['removed_count'] - len(shown)
+    if more > 0:
+        lines.append('| | %d more not listed%s | |' % (more, ' here, see plan.json' if len(rows) > len(shown) else ''))
+    return shown, lines
 
 
 def _guard_lines(guards):
@@ -199,6 +206,8 @@ def markdown(report):
         out.extend('- %s: %s' % (md(f['host']), code(f['msg'])) for f in report['failures'])
         out.append('')
     out.append('### Targets')
+    changing = sum(1 for t in report['targets'] if t['added'] or t['removed'])
+    max_rows = max(MIN_ROWS, MAX_ROWS // max(1, changing))
     for target in report['targets']:
         out.extend(['', '#### %s %s on %s' % (md(target['backend']), md(target['object']), md(target['host'])), ''])
         out.append('| host | object | before → after | added | removed | status |')
@@ -206,7 +215,7 @@ def markdown(report):
         out.append('| %s | %s %s | %s → %s | +%d | −%d | %s |' % (
             md(target['host']), md(target['backend']), md(target['object']), _count(target['before_count']),
             _count(target['after_count']), target['added_count'], target['removed_count'], target['status']))
-        rows, lines = _change_rows(target)
+        rows, lines = _change_rows(target, max_rows)
         if rows:
             out.append('')
             if len(rows) > FOLD_AFTER:

@@ -147,7 +147,7 @@ def test_plan_drift_apply_no_change_history_and_webhooks(netns, tmp_path, ansibl
     md = (report_dir / 'plan.md').read_text()
     assert md.startswith('## allowlist.egress plan: 2 of 2 targets would change')
     assert '| fw1 | nftables\\_set egress\\_v4 | 0 → 3 | +3 | −0 | drift |' in md
-    assert '| + | 198.51.100.0/28 | aws eu-west-1 |' in md
+    assert '| + | 198.51.100.0/28 | `aws eu-west-1` |' in md
     assert 'syncToken `1700000000`; ETag `"' in md and '/ip-ranges.json?token=***`' in md
     assert 'check mode, nothing was changed' in md
     assert 'feedsecret' not in md + json.dumps(plan) + proc.stdout + proc.stderr
@@ -217,7 +217,7 @@ def test_plan_drift_apply_no_change_history_and_webhooks(netns, tmp_path, ansibl
     assert records[2]['added'] == [{'address': '203.0.113.%d/32' % i, 'source': 'aws eu-west-1'} for i in range(1, 24, 2)]
     assert records[2]['removed'] == [{'address': '198.51.100.32/28', 'source': 'aws eu-west-1'}]
     md = (report_dir / 'plan.md').read_text()
-    assert '<details><summary>12 added, 1 removed</summary>' in md and '| - | 198.51.100.32/28 | aws eu-west-1 |' in md
+    assert '<details><summary>12 added, 1 removed</summary>' in md and '| - | 198.51.100.32/28 | `aws eu-west-1` |' in md
     assert '| max_removals | IPv4 | 50% | 33 | 16 | 16 | ok |' in md
     if os.environ.get('WRITE_PLAN_EXAMPLE'):  # refreshes the golden example in docs/ (see docs/plan-report.md)
         for name in ('plan.md', 'plan.json'):

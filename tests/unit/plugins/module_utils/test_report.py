@@ -89,7 +89,9 @@ def test_markdown_cells_cannot_inject_links_html_or_cells():
     report = _report.build(plan, [('fw|1', sync_result(['192.0.2.1/32'], added_sources=[plan['sources'][0]['label']]))],
                            check_mode=True, now=NOW)
     text = _report.markdown(report)
-    assert '<img' not in text and not re.search(r'(?<!\\)\]\(', text) and '\nnew row' not in text
+    outside = re.sub(r'`[^`]*`', '', text)
+    assert '<img' not in outside and not re.search(r'(?<!\\)\]\(', outside) and '\nnew row' not in text
+    assert '| + | 192.0.2.1/32 | `[click](https://evil.example) \\| <img src=x> new row` |' in text
     assert '\\[click\\](https://evil.example) \\| &lt;img src=x&gt; new row' in text
     assert '| fw\\|1 |' in text
     rows = [line for line in text.splitlines() if line.startswith('| + |')]
@@ -108,12 +110,22 @@ def test_long_lists_are_folded_and_truncated_lists_say_how_many_more():
     assert '| | 4989 more not listed | |' in text
 
 
+def test_plan_md_stays_within_a_github_comment_and_says_where_the_rest_is():
+    many = ['2001:db8::%x/128' % (2 * i) for i in range(5000)]
+    results = [('fw%d' % n, sync_result(many, added_sources=['aws eu-west-1'] * 5000)) for n in range(3)]
+    report = _report.build(PLAN, results, True, now=NOW)
+    text = _report.markdown(report)
+    assert len(text) < 65536 and text.count('| + |') == 3 * (_report.MAX_ROWS // 3)
+    assert text.count('| | %d more not listed here, see plan.json | |' % (5000 - _report.MAX_ROWS // 3)) == 3
+    assert len(report['targets'][0]['added']) == 5000
+
+
 def test_a_change_spanning_sources_and_the_guards_table():
     result = sync_result(['192.0.2.0/31'], added_sources=[None], guards=[
         dict(guard='max_removals', value='50%', family=4, before=10, changed=0, limit=5, verdict='ok'),
         dict(guard='max_additions', value=None, family=None, before=None, changed=None, limit=None, verdict='off')])
     text = _report.markdown(_report.build(PLAN, [('fw1', result)], True, now=NOW))
-    assert '| + | 192.0.2.0/31 | (several) |' in text
+    assert '| + | 192.0.2.0/31 | (several) |' in text and '| + |' not in text.replace('| + | 192.0.2.0/31', '')
     assert '| max_removals | IPv4 | 50% | 10 | 0 | 5 | ok |' in text and '| max_additions | - | - | - | - | - | off |' in text
     assert '| aws eu-west-1 | egress\\_ranges | network | 2 | `https://***@mirror.example/ip-ranges.json?key=***` ' \
            '| 2026-11-17T08:00:00Z | syncToken `1700000000`; ETag `"e1"` |' in text
