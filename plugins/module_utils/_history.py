@@ -11,6 +11,7 @@ markers (syncToken, ETag) before and after. Schema: docs/plan-report.md.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 
@@ -25,7 +26,8 @@ def records(report):
     """The lines an applied run appends: one per changed target; none for a check-mode run or a run without change."""
     if report['mode'] != 'apply':
         return []
-    run = _report.digest(report)
+    # The run's id: its report with its time, so a later run that makes the very same change is another run.
+    run = hashlib.sha256(('%s %s' % (report['generated_at'], _report.digest(report))).encode('utf-8')).hexdigest()
     sources = [dict(label=s['label'], type=s['type'], origin=s['origin'], count=s['count'], digest=s['digest'],
                     documents=s['documents']) for s in report['sources']]
     return [dict(schema=SCHEMA, time=report['generated_at'], run=run, plan_digest=report['plan']['digest'],

@@ -34,7 +34,11 @@ def test_records_only_for_applied_changes():
     assert record['added'] == [{'address': '198.51.100.0/28', 'source': 'aws eu-west-1'}]
     assert record['removed'] == [{'address': '192.0.2.9/32', 'source': 'office'}]
     assert record['sources'][0]['documents'][0]['sync_token'] == '1700000000'
-    assert record['sources'][0]['digest'] == 'cd' * 32 and record['run'] == _report.digest(apply_report(results))
+    assert record['sources'][0]['digest'] == 'cd' * 32
+    # The same change made again later is another run; records of one run share its id.
+    assert record['run'] != _history.records(apply_report(results, now=NOW + 1))[0]['run']
+    both = _history.records(apply_report(results + [('fw3', sync_result(['198.51.100.0/28']))]))
+    assert len(both) == 2 and both[0]['run'] == both[1]['run']
 
 
 def test_append_creates_appends_and_never_rewrites(tmp_path):
@@ -122,3 +126,6 @@ def test_changes_by_source_per_run_with_the_version_before_and_after():
     assert changes[2]['added'] == ['203.0.113.1/32', '203.0.113.3/32', '203.0.113.5/32']
     assert changes[2]['removed'] == ['198.51.100.0/28'] and changes[2]['before'] == 'syncToken 1700000000'
     assert _history.changes_by_source([]) == []
+    again = _history.records(apply_report([('fw1', sync_result(['198.51.100.0/28'], added_sources=['aws eu-west-1']))],
+                                          plan=_plan_with_token('1700000000'), now=NOW + 60))
+    assert len(_history.changes_by_source(first + again)) == 3  # a run at another time is another run
