@@ -121,9 +121,10 @@ def test_plan_drift_apply_no_change_history_and_webhooks(netns, tmp_path, ansibl
     plain, slack, teams, failing = receivers(), receivers(), receivers(), receivers(status=500)
     before = dict((name, ns.ruleset()) for name, (ns, _w) in hosts.items())
 
-    # 1. A plan (check mode): the report for both hosts, nothing changes, nobody is notified.
+    # 1. A plan (check mode): the report for both hosts, nothing changes, nobody is notified. fail_on_drift is the
+    #    string 'false' (as -e key=value gives it): false, so the drift fails nothing.
     _results, proc = ansible.run_playbook(SYNC, check=True, inventory=str(inventory), extra_vars=dict(
-        base, egress_sync_notify_url=plain.url('/hook')))
+        base, egress_sync_notify_url=plain.url('/hook'), egress_sync_fail_on_drift='false'))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert dict((name, ns.ruleset()) for name, (ns, _w) in hosts.items()) == before
     assert plain.requests == [] and history_lines(history) == []
