@@ -319,6 +319,23 @@ class Plan(object):
         texts = (_intervals.cidr_text(p) for interval in space for p in _intervals.cidrs(interval))
         return list(itertools.islice(texts, limit))
 
+    def change_comments(self, kind, limit=None):
+        """The comment of each of the first `limit` CIDRs of changes(kind): the entry it came from (an entry of
+        the new list for 'added', of the old one for 'removed'); None when it spans entries of several comments.
+
+        In the egress_sync pipeline a comment names a source, so a plan report can say where each change comes from.
+        """
+        groups = self.target_groups if kind == 'added' else self.before_groups
+        lookups = [(comment, _intervals.Lookup(merged)) for comment, merged in groups.items()]
+        space = self.added_space if kind == 'added' else self.removed_space
+        prefixes = itertools.islice((p for interval in space for p in _intervals.cidrs(interval)), limit)
+        result = []
+        for prefix in prefixes:
+            interval = _intervals.prefix_interval(prefix)
+            found = [comment for comment, lookup in lookups if lookup.covers(interval)]
+            result.append(found[0] if len(found) == 1 else None)
+        return result
+
     def change_count(self, kind):
         space = self.added_space if kind == 'added' else self.removed_space
         return sum(_intervals.prefix_count(i) for i in space)
@@ -545,6 +562,8 @@ def sized_result(result, params, limit, verbosity=0):
         count = result.setdefault(key + '_count', len(entries))
         if limit is not None and len(entries) > limit:
             result[key] = entries = entries[:limit]
+            if key + '_comments' in result:
+                result[key + '_comments'] = result[key + '_comments'][:limit]
         truncated = truncated or len(entries) < count
     result['lists_truncated'] = truncated
     if not (params.get('return_commands') or verbosity >= 3 or params.get('state') == 'rendered'):
@@ -582,7 +601,40 @@ def run_module(module, make_backend, params=None):
 
 def _changes(plan, limit):
     return dict(added=plan.changes('added', limit), removed=plan.changes('removed', limit),
+                added_comments=plan.change_comments('added', limit),
+                removed_comments=plan.change_comments('removed', limit),
                 added_count=plan.change_count('added'), removed_count=plan.change_count('removed'))
+
+
+def guard_verdicts(plan, max_removals, max_additions, force, replaced=True):
+    """What the guards made of a sync that they let through, per family, for a plan report.
+
+    [{guard, value, family, before, changed, limit, verdict}]: verdict `ok` (within the limit), `forced` (over it,
+    let through by force), `new` (max_additions never blocks a new or empty object) or `off` (guard not set).
+    A refused sync raises in check_removals / check_additions instead, and has no result.
+    """
+    result = []
+    counts = plan.address_counts()
+    guards = ((('max_removals', max_removals, 1),) if replaced else ()) + (('max_additions', max_additions, 2),)
+    for name, value, index in guards:
+        if value is None or str(value).strip() == '':
+            result.append(dict(guard=name, value=None, family=None, before=None, changed=None, limit=None,
+                               verdict='off'))
+            continue
+        for version, numbers in sorted(counts.items()):
+            before, changed = numbers[0], numbers[index]
+            if not before and not changed:
+                continue  # a family this object does not hold
+            limit = guard_limit(name, value, before)
+            if name == 'max_additions' and not before:
+                verdict = 'new'
+            elif changed > limit:
+                verdict = 'forced'
+            else:
+                verdict = 'ok'
+            result.append(dict(guard=name, value=str(value), family=version, before=before, changed=changed,
+                               limit=limit, verdict=verdict))
+    return result
 
 
 def _sync(backend, params, check_mode, want_diff, warn, limit=None):
@@ -617,6 +669,8 @@ def _sync(backend, params, check_mode, want_diff, warn, limit=None):
         commands = backend.commands(current, plan)
         result = dict(changed=bool(commands), commands=commands, before_count=plan.before_count(),
                       after_count=plan.after_count(), **_changes(plan, limit))
+        result['guards'] = guard_verdicts(plan, params.get('max_removals', DEFAULT_MAX_REMOVALS),
+                                          params.get('max_additions'), force, state == 'replaced')
         pending = None
         persist_text = backend.persist_text(plan) if target else None
         if target and read_text(target) != persist_text:

@@ -63,8 +63,10 @@ class SourceResult(object):
         self.provenance = provenance or []
 
     def summary(self):
+        # The digest of what the source returned, for the history: a source that changed has a new one.
+        digest = hashlib.sha256(json.dumps(self.addresses, separators=(',', ':')).encode('utf-8')).hexdigest()
         return dict(label=self.label, type=self.kind, origin=self.origin, count=len(self.addresses),
-                    provenance=self.provenance)
+                    digest=digest, provenance=self.provenance)
 
 
 def _frontends_source(source, where, warn):

@@ -101,4 +101,9 @@ def summary(backend, part, result, digest, limit):
         plan_digest=digest, before_count=result.get('before_count'), after_count=result.get('after_count'),
         added_count=result.get('added_count', len(added)), removed_count=result.get('removed_count', len(removed)),
         added=added[:limit], removed=removed[:limit],
+        # The source (comment) of each listed change, and what the guards made of it: for the plan report.
+        added_sources=(result.get('added_comments') or [])[:limit],
+        removed_sources=(result.get('removed_comments') or [])[:limit],
+        lists_truncated=bool(result.get('lists_truncated')) or len(added) > limit or len(removed) > limit,
+        guards=result.get('guards') or [],
     )

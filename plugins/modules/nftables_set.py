@@ -193,6 +193,26 @@ removed_count:
   description: How many canonical CIDRs RV(removed) has in full.
   returned: always
   type: int
+added_comments:
+  description:
+    - The comment of each entry of RV(added), in the same order (in the C(allowlist.egress.egress_sync) role, the
+      source it came from); null for one that spans entries of several comments.
+  returned: when the object is synced (states replaced, merged, deleted, rendered)
+  type: list
+  elements: str
+removed_comments:
+  description: The comment each entry of RV(removed) had, in the same order; null when several.
+  returned: when the object is synced (states replaced, merged, deleted)
+  type: list
+  elements: str
+guards:
+  description:
+    - What O(max_removals) and O(max_additions) made of a sync they let through, per address family, as
+      C({guard, value, family, before, changed, limit, verdict}) counted in addresses; C(verdict) is C(ok), C(forced)
+      (over the limit, let through by O(force)), C(new) (a new or empty object) or C(off).
+  returned: when the object is synced (states replaced, merged, deleted)
+  type: list
+  elements: dict
 lists_truncated:
   description: Whether RV(added) or RV(removed) holds fewer entries than there are (see O(list_limit)).
   returned: always

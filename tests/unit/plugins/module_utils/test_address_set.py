@@ -405,3 +405,35 @@ def test_invocation_echoes_only_the_first_addresses():
     assert echo['state'] == 'replaced' and echo['private_key'] == 'secret'  # AnsibleModule scrubs no_log values
     assert len(params['addresses']) == 5000, 'the parameters themselves are untouched'
     assert _address_set.invocation(dict(addresses=_hosts(3)))['module_args']['addresses'] == _hosts(3)
+
+
+def test_change_comments_name_the_entry_each_change_comes_from():
+    current = elements(('192.0.2.0/28', 'old feed'), ('198.51.100.1/32', 'office'))
+    plan = plan_for(current, [{'address': '192.0.2.0/29', 'comment': 'old feed'},
+                              {'address': '203.0.113.7/32', 'comment': 'new feed'},
+                              {'address': '203.0.113.8/32', 'comment': 'office'}])
+    assert plan.changes('added') == ['203.0.113.7/32', '203.0.113.8/32']
+    assert plan.change_comments('added') == ['new feed', 'office']
+    assert plan.changes('removed') == ['192.0.2.8/29', '198.51.100.1/32']
+    assert plan.change_comments('removed') == ['old feed', 'office']
+    assert plan.change_comments('removed', 1) == ['old feed']
+
+
+def test_change_comments_is_none_for_a_change_spanning_two_comments():
+    plan = plan_for([], [{'address': '192.0.2.0/32', 'comment': 'a'}, {'address': '192.0.2.1/32', 'comment': 'b'}])
+    assert plan.changes('added') == ['192.0.2.0/31'] and plan.change_comments('added') == [None]
+
+
+def test_guard_verdicts_per_family():
+    current = elements(*[('192.0.2.%d/32' % i, 'a') for i in range(10)])
+    plan = plan_for(current, ['192.0.2.%d/32' % i for i in range(4, 10)] + ['2001:db8::1/128'])
+    verdicts = _address_set.guard_verdicts(plan, '50%', '100%', False)
+    # No IPv6 before and none removed: no max_removals row for IPv6.
+    assert verdicts == [
+        dict(guard='max_removals', value='50%', family=4, before=10, changed=4, limit=5, verdict='ok'),
+        dict(guard='max_additions', value='100%', family=4, before=10, changed=0, limit=10, verdict='ok'),
+        dict(guard='max_additions', value='100%', family=6, before=0, changed=1, limit=0, verdict='new')]
+    forced = _address_set.guard_verdicts(plan, '1', None, True, replaced=True)
+    assert forced[0]['verdict'] == 'forced' and forced[-1] == dict(
+        guard='max_additions', value=None, family=None, before=None, changed=None, limit=None, verdict='off')
+    assert [v['guard'] for v in _address_set.guard_verdicts(plan, '50%', '', False, replaced=False)] == ['max_additions']

@@ -101,3 +101,15 @@ def test_a_comment_one_target_cannot_store_fails_before_any_target_is_synced():
     with pytest.raises(EgressError, match=r'egress_sync_targets\[2\] \(aws_prefix_list pl\)'):
         bad = dict(plan, ipv4=[{'comment': 'new\nline', 'addresses': ['192.0.2.1/32']}])
         _sync_targets.check_comments(2, aws, _sync_targets.parts(2, aws, bad, SHARED)[0])
+
+
+def test_summary_carries_each_change_s_source_and_the_guards_for_the_report():
+    part = _sync_targets.Part(4, 'v4', [], {})
+    guards = [dict(guard='max_removals', value='50%', family=4, before=2, changed=1, limit=1, verdict='ok')]
+    result = {'changed': True, 'before_count': 2, 'after_count': 2, 'added': ['192.0.2.1/32', '192.0.2.3/32'],
+              'added_comments': ['feed', 'office'], 'removed': ['198.51.100.1/32'], 'removed_comments': ['feed'],
+              'guards': guards, 'lists_truncated': False}
+    summary = _sync_targets.summary('nftables_set', part, result, 'd' * 64, 1)
+    assert summary['added_sources'] == ['feed'] and summary['removed_sources'] == ['feed']
+    assert summary['guards'] == guards and summary['lists_truncated'] is True
+    assert _sync_targets.summary('nftables_set', part, result, 'd' * 64, 5)['lists_truncated'] is False
