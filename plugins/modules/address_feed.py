@@ -35,7 +35,9 @@ description:
   - "V(paloalto_edl): PAN-OS External Dynamic List of type IP List. Each line is C(<CIDR> <comment>), the syntax
     PAN-OS documents (an address, an address/mask or a range, a space, then an optional comment). PAN-OS counts the
     IP entries of all its lists together, 50,000 on most models (150,000 on PA-5000 and PA-7000), so
-    O(max_entries) defaults to 50,000. U(https://docs.paloaltonetworks.com/pan-os/9-1/pan-os-admin/policy/use-an-external-dynamic-list-in-policy/formatting-guidelines-for-an-external-dynamic-list/ip-address-list.html),
+    O(max_entries) defaults to 50,000.
+    U(https://docs.paloaltonetworks.com/pan-os/9-1/pan-os-admin/policy/use-an-external-dynamic-list-in-policy/\
+    formatting-guidelines-for-an-external-dynamic-list/ip-address-list.html),
     U(https://docs.paloaltonetworks.com/pan-os/7-1/pan-os-web-interface-help/objects/objects-external-dynamic-lists.html)."
   - "V(fortinet): FortiGate threat feed of type IP Address (Security Fabric, External Connectors). One IP, range or
     subnet per line, IPv4 and IPv6; FortiOS documents no comment syntax for it, so none is written. Up to FortiOS
@@ -44,7 +46,9 @@ description:
     U(https://docs.fortinet.com/document/fortigate/7.4.0/new-features/677896/external-resource-entry-limit-enhancements-7-4-4)."
   - "V(checkpoint): Check Point Network Feed object, Feed Format C(Flat List), Feed Type IP Address. A header line and
     C(# source: ...) lines before each source's entries; set C(Ignore lines that start with) to V(#) and the data
-    column to 1. U(https://sc1.checkpoint.com/documents/R81.20/WebAdminGuides/EN/CP_R81.20_SecurityManagement_AdminGuide/Content/Topics-SECMG/Network_Feed.htm)."
+    column to 1.
+    U(https://sc1.checkpoint.com/documents/R81.20/WebAdminGuides/EN/CP_R81.20_SecurityManagement_AdminGuide/\
+    Content/Topics-SECMG/Network_Feed.htm)."
   - "V(checkpoint_json): the same Network Feed with Feed Format JSON and the jq query C(.entries[].address): the
     document of V(json), each entry with its source."
   - "V(opnsense): OPNsense alias of type URL Table (IPs). OPNsense takes the first word of each line (up to white
@@ -123,14 +127,14 @@ options:
   provenance:
     description:
       - Plain data written as C(provenance) in the V(json) and V(checkpoint_json) documents (for example the
-        plan digest of a pipeline). Keep it stable: a value that changes on every run rewrites the file every run.
+        plan digest of a pipeline). Keep it stable, since a value that changes on every run rewrites the file every run.
     type: dict
   mode:
     description: The mode of a new feed file and sidecar, in octal.
     type: str
     default: '0644'
 notes:
-  - The module never follows a symlink at O(path): the directory is served over HTTPS, and a link there could make
+  - The module never follows a symlink at O(path), because the directory is served over HTTPS, and a link there could make
     a root-run sync overwrite any file of the host.
   - Comments may not hold control, line-separator or bidirectional-override characters, so a source can never add
     a line to a feed.

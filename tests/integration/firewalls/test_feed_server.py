@@ -70,7 +70,6 @@ http {{
 '''
 
 
-
 @pytest.fixture
 def lab(netns, tmp_path):
     if not shutil.which('nginx'):
@@ -121,7 +120,7 @@ def run_role(lab, **extra):
 
 def start_nginx(lab):
     lab['srv'].popen(['nginx', '-c', str(lab['nginx'] / 'nginx.conf'), '-p', str(lab['nginx']), '-g', 'daemon off;'])
-    for _ in range(100):
+    for attempt in range(100):
         if (lab['nginx'] / 'nginx.pid').exists():
             proc = lab['cli'].run([sys.executable, '-c', 'import socket; socket.create_connection(("%s", %d), 1)'
                                    % (SERVER, PORT)], check=False)
@@ -234,7 +233,7 @@ def test_a_consumer_pulls_the_feed_with_304_auth_and_allowlist(lab):
     results, proc = run_role(lab, feed_server_allow=['198.51.100.2/32', '203.0.113.0/24'],
                              feed_server_reload_command=reload_command)
     assert proc.returncode == 0 and 'changed=2' in proc.stdout, proc.stdout + proc.stderr
-    for _ in range(50):
+    for attempt in range(50):
         if fetch(lab['out'], lab['ca'], '/egress.txt')['status'] == 200:
             break
         time.sleep(0.1)
