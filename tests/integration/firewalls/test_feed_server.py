@@ -119,15 +119,23 @@ def run_role(lab, **extra):
 
 
 def start_nginx(lab):
+    """nginx with the lab's own configuration, in the server namespace (no feed server in it yet)."""
     lab['srv'].popen(['nginx', '-c', str(lab['nginx'] / 'nginx.conf'), '-p', str(lab['nginx']), '-g', 'daemon off;'])
     for attempt in range(100):
         if (lab['nginx'] / 'nginx.pid').exists():
-            proc = lab['cli'].run([sys.executable, '-c', 'import socket; socket.create_connection(("%s", %d), 1)'
-                                   % (SERVER, PORT)], check=False)
-            if proc.returncode == 0:
-                return
+            return
         time.sleep(0.05)
     raise AssertionError('nginx did not start: %s' % (lab['nginx'] / 'error.log').read_text())
+
+
+def wait_for_port(lab):
+    for attempt in range(100):
+        proc = lab['cli'].run([sys.executable, '-c', 'import socket; socket.create_connection(("%s", %d), 1)'
+                               % (SERVER, PORT)], check=False)
+        if proc.returncode == 0:
+            return
+        time.sleep(0.05)
+    raise AssertionError('nginx does not listen on %s:%d: %s' % (SERVER, PORT, (lab['nginx'] / 'error.log').read_text()))
 
 
 def write_feed(lab, addresses, fmt='cisco_ftd', name='egress.txt'):
@@ -164,6 +172,9 @@ def access_statuses(lab, name):
 
 
 def test_a_consumer_pulls_the_feed_with_304_auth_and_allowlist(lab):
+    start_nginx(lab)
+    reload_command = ['nginx', '-c', str(lab['nginx'] / 'nginx.conf'), '-p', str(lab['nginx']), '-s', 'reload']
+    lab['vars']['feed_server_reload_command'] = reload_command
     results, proc = run_role(lab)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert PASSWORD not in proc.stdout + proc.stderr
@@ -172,6 +183,7 @@ def test_a_consumer_pulls_the_feed_with_304_auth_and_allowlist(lab):
     htpasswd = (lab['nginx'] / 'feeds.htpasswd').read_text()
     assert htpasswd.startswith(USER + ':$6$') and PASSWORD not in htpasswd
     assert oct(os.stat(str(lab['nginx'] / 'feeds.htpasswd')).st_mode & 0o777) == '0o640'
+    wait_for_port(lab)  # the configuration went live through the reload command, after nginx -t
     results, proc = run_role(lab)
     assert proc.returncode == 0 and 'changed=0' in proc.stdout, proc.stdout  # idempotent, the hash included
     assert (lab['nginx'] / 'feeds.htpasswd').read_text() == htpasswd
@@ -179,7 +191,6 @@ def test_a_consumer_pulls_the_feed_with_304_auth_and_allowlist(lab):
     first_list = [{'address': '192.0.2.0/25', 'comment': 'egress_ranges:atlas'}, '203.0.113.7']
     write_feed(lab, first_list)
     write_feed(lab, first_list, fmt='json', name='egress.json')
-    start_nginx(lab)
 
     text, json_feed, sets = pull(lab)
     assert text['changed'] and json_feed['changed'] and sets == [['192.0.2.0/25', '203.0.113.7']] * 2
@@ -220,36 +231,23 @@ def test_a_consumer_pulls_the_feed_with_304_auth_and_allowlist(lab):
 
     # A configuration nginx rejects (a missing certificate) is rolled back and never reloaded.
     conf_file = lab['nginx'] / 'conf.d' / 'allowlist-egress-feeds.conf'
-    reload_command = ['nginx', '-c', str(lab['nginx'] / 'nginx.conf'), '-p', str(lab['nginx']), '-s', 'reload']
     results, proc = run_role(lab, feed_server_tls_cert=str(lab['nginx'] / 'missing.pem'),
-                             feed_server_basic_auth={'user': 'other', 'password': 'another-password'},
-                             feed_server_reload_command=reload_command)
+                             feed_server_basic_auth={'user': 'other', 'password': 'another-password'})
     assert proc.returncode != 0 and 'nginx rejected the configuration' in proc.stdout and 'missing.pem' in proc.stdout
     assert conf_file.read_text() == conf and (lab['nginx'] / 'feeds.htpasswd').read_text() == htpasswd
     assert 'another-password' not in proc.stdout + proc.stderr
     assert fetch(lab['cli'], lab['ca'], '/egress.txt')['status'] == 200
 
-    # A change of the allowlist goes live through the reload command, after nginx -t.
-    results, proc = run_role(lab, feed_server_allow=['198.51.100.2/32', '203.0.113.0/24'],
-                             feed_server_reload_command=reload_command)
-    assert proc.returncode == 0 and 'changed=2' in proc.stdout, proc.stdout + proc.stderr
-    for attempt in range(50):
-        if fetch(lab['out'], lab['ca'], '/egress.txt')['status'] == 200:
-            break
-        time.sleep(0.1)
-    assert fetch(lab['out'], lab['ca'], '/egress.txt')['status'] == 200
 
 
 BAD = [
     ({'feed_server_allow': ['198.51.100.0/33']}, 'not networks: ["198.51.100.0/33"]'),
     ({'feed_server_allow': ['0.0.0.0/0']}, 'would let anyone read'),
     ({'feed_server_allow': ['192.0.2.0/24; allow all']}, 'not networks: ["192.0.2.0/24; allow all"]'),
-    ({'feed_server_listen': ['0.0.0.0:80']}, 'feed_server_listen must be a non-empty list'),
     ({'feed_server_dir': '/srv/feeds\n'}, 'feed_server_dir must be an absolute path'),
     ({'feed_server_port': 70000}, 'feed_server_port must be an integer in 1..65535'),
     ({'feed_server_basic_auth': {'user': 'a:b', 'password': 'long-enough'}}, 'user given: "a:b"'),
     ({'feed_server_basic_auth': {'user': 'feeds', 'password': 'pw\nx:y-long'}}, None),
-    ({'feed_server_manage_service': 'no'}, 'feed_server_manage_service must be true or false'),
 ]
 
 
