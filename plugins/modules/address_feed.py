@@ -20,7 +20,8 @@ description:
     polls during a sync gets the old list or the new one, whole. A list that does not change leaves the file
     untouched, so its ETag and Last-Modified stay and a consumer's conditional GET answers 304.
   - Every entry is a canonical CIDR (a range becomes the CIDRs that cover exactly it), IPv4 first, one per line,
-    LF line endings, UTF-8. IPv4 and IPv6 go into the same file; every vendor below documents both. O(ip_version)
+    LF line endings, UTF-8. IPv4 and IPv6 go into the same file, as FortiOS, Cisco and the pf tables of OPNsense and
+    pfSense document and PAN-OS IP lists accept. O(ip_version)
     restricts a feed to one family for a consumer configured that way.
   - Next to the file, a sidecar (O(sidecar), default O(path) with C(.meta.json) appended) holds the file's SHA-256,
     its size and its entry counts. The module reads the file back through its own parser before each sync and
