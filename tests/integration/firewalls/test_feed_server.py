@@ -239,7 +239,6 @@ def test_a_consumer_pulls_the_feed_with_304_auth_and_allowlist(lab):
     assert fetch(lab['cli'], lab['ca'], '/egress.txt')['status'] == 200
 
 
-
 BAD = [
     ({'feed_server_allow': ['198.51.100.0/33']}, 'not networks: ["198.51.100.0/33"]'),
     ({'feed_server_allow': ['0.0.0.0/0']}, 'would let anyone read'),
