@@ -18,7 +18,9 @@ description:
     the C(allowlist.egress.feed_server) role.
   - The file is written atomically (a temporary file in the same directory, fsync, rename), so a consumer that
     polls during a sync gets the old list or the new one, whole. A list that does not change leaves the file
-    untouched, so its ETag and Last-Modified stay and a consumer's conditional GET answers 304.
+    untouched, so its ETag and Last-Modified stay and a consumer's conditional GET answers 304. A rewritten file
+    gets a modification time at least one second after the one it replaces, because nginx's ETag is the
+    modification time in seconds and the size, and a change that kept both would be answered with 304.
   - Every entry is a canonical CIDR (a range becomes the CIDRs that cover exactly it), IPv4 first, one per line,
     LF line endings, UTF-8. IPv4 and IPv6 go into the same file, as FortiOS, Cisco and the pf tables of OPNsense and
     pfSense document and PAN-OS IP lists accept. O(ip_version)

@@ -206,6 +206,21 @@ def parse(fmt, data, where):
     return entries
 
 
+def _later_than(tmp, path):
+    """Give `tmp` a modification time at least one second after `path`'s.
+
+    nginx's ETag is the file's mtime in seconds and its size, and Last-Modified is that mtime: a feed rewritten in
+    the same second with the same size would keep both, and a consumer's conditional GET would get 304 for a list
+    that changed.
+    """
+    try:
+        old = int(os.stat(path).st_mtime)
+    except (IOError, OSError):
+        return
+    if int(os.stat(tmp).st_mtime) <= old:
+        os.utime(tmp, (old + 1, old + 1))
+
+
 class AddressFeed(Target):
 
     TARGET_INFO = TargetInfo('allowlist.egress.address_feed', name_option='path', family_option=None,
@@ -393,7 +408,9 @@ class AddressFeed(Target):
                                        (self._write_feed, self.path, self._text)):
                 if wanted:
                     try:
-                        pending.append((_files._write_temp(path, data, self.mode), path))
+                        tmp = _files._write_temp(path, data, self.mode)
+                        pending.append((tmp, path))
+                        _later_than(tmp, path)
                     except (IOError, OSError) as exc:
                         raise EgressError('Cannot write %s, so nothing was changed: %s' % (path, exc))
             # The sidecar first: it names the old file's checksum too, so a crash between the renames leaves a pair

@@ -260,3 +260,13 @@ def test_registered_for_egress_sync_with_both_families_in_one_file():
     info = TARGETS['address_feed'].TARGET_INFO
     assert info.module == 'allowlist.egress.address_feed' and info.name_option == 'path'
     assert info.family_option is None and not info.persist
+
+
+def test_a_rewrite_in_the_same_second_still_changes_last_modified_and_the_etag(tmp_path):
+    # nginx's ETag is mtime (seconds) and size: 192.0.2.1/32 -> 192.0.2.2/32 keeps the size, so the mtime must move.
+    path = tmp_path / 'feed'
+    sync(path, 'plain', ['192.0.2.1'])
+    first = int(os.stat(str(path)).st_mtime)
+    os.utime(str(path), (first + 5, first + 5))  # even a file stamped in the future
+    sync(path, 'plain', ['192.0.2.2'], force=True)
+    assert path.read_text() == '192.0.2.2/32\n' and int(os.stat(str(path)).st_mtime) == first + 6
