@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 VENV=${VENV:-.venv}
 APT_PACKAGES=(ca-certificates git make python3 python3-venv python3-pip shellcheck nftables ipset iptables iproute2 util-linux
-              bind9 bind9-utils unbound dnsmasq dnsutils iputils-ping)
+              bind9 bind9-utils unbound dnsmasq dnsutils iputils-ping nginx openssl)
 
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
@@ -18,7 +18,7 @@ fi
 if [ "${#missing[@]}" -gt 0 ]; then
     echo "bootstrap: installing Debian packages: ${missing[*]}"
     apt-get update -qq
-    # The DNS servers must not start at install time: they would all claim port 53 of this machine.
+    # The DNS servers and nginx must not start at install time: they would claim port 53 and 80 of this machine.
     # The tests start them inside network namespaces of their own (policy-rc.d 101 = "do not start").
     policy_rc=/usr/sbin/policy-rc.d
     own_policy=false

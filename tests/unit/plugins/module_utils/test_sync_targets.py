@@ -21,7 +21,7 @@ SHARED = {'max_removals': '10%', 'max_additions': '100%', 'force': False, 'lock_
 
 def test_every_backend_is_a_target_and_names_its_module():
     registry = _sync_targets.registry()
-    assert sorted(registry) == ['atlas_access_list', 'aws_prefix_list', 'ipset', 'nftables_set']
+    assert sorted(registry) == ['address_feed', 'atlas_access_list', 'aws_prefix_list', 'ipset', 'nftables_set']
     from ansible_collections.allowlist.egress.plugins.module_utils.targets._registry import TARGETS
     for name, cls in TARGETS.items():
         assert issubclass(cls, Target) and registry[name].module == 'allowlist.egress.%s' % name
@@ -55,9 +55,18 @@ def test_an_access_list_holds_both_families():
     assert parts[0].entries == PLAN['ipv4'] + PLAN['ipv6'] and 'family' not in parts[0].args
 
 
+def test_a_feed_file_holds_both_families_and_is_named_by_its_path():
+    parts, unsynced = _sync_targets.parts(0, {'backend': 'address_feed', 'path': '/srv/feeds/edl.txt',
+                                              'format': 'paloalto_edl'}, PLAN, SHARED)
+    assert unsynced == 0 and [(p.version, p.object) for p in parts] == [(None, '/srv/feeds/edl.txt')]
+    assert parts[0].entries == PLAN['ipv4'] + PLAN['ipv6'] and parts[0].args['format'] == 'paloalto_edl'
+    with pytest.raises(EgressError, match='backend address_feed needs path'):
+        _sync_targets.parts(0, {'backend': 'address_feed', 'format': 'plain'}, PLAN, SHARED)
+
+
 @pytest.mark.parametrize('target, message', [
     ({'backend': 'iptables', 'name': 'x'}, r"egress_sync_targets\[2\]: each target needs a backend, one of "
-                                           r"atlas_access_list, aws_prefix_list, ipset, nftables_set; got 'iptables'"),
+                                           r"address_feed, atlas_access_list, aws_prefix_list, ipset, nftables_set; got 'iptables'"),
     ('nftables_set', r'egress_sync_targets\[2\]: each target needs a backend'),
     ({'backend': 'nftables_set', 'table': 'filter'}, r'backend nftables_set needs set, the object to sync into'),
     ({'backend': 'ipset', 'name': 'x', 'addresses': ['192.0.2.1']}, 'a target takes no addresses'),
