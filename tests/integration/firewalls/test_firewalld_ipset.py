@@ -16,7 +16,9 @@ import subprocess
 import sys
 
 import pytest
+import yaml
 
+from tests.conftest import ROOT
 from tests.integration.conftest import Ansible
 from tests.integration.cases import module_task
 from tests.support.firewalld_lab import SYSTEM_PYTHON, FirewalldLab
@@ -26,6 +28,7 @@ MODULE = 'allowlist.egress.firewalld_ipset'
 PREFIX = 'i14w'
 PROBE = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), 'support', 'tcp_probe.py')
 PORT = 8080
+SYNC = os.path.join(ROOT, 'playbooks', 'sync.yml')
 
 
 # A zone of the test's own that opens the probe's port; interfaces stay in the default zone (public), which rejects it.
@@ -221,3 +224,34 @@ def test_families_types_guards_bad_input_and_missing_prerequisites(lab):
     assert results['stopped']['_status'] == 'failed'
     assert 'firewalld is not reachable' in results['stopped']['msg'] and fw.address in results['stopped']['msg']
     assert '<entry>192.0.2.1</entry>' in results['render']['rendered']  # rendered needs no firewalld
+
+
+def test_egress_sync_target(lab, tmp_path):
+    """The pipeline into firewalld: IPv4 into `name`, IPv6 into `name6`, comments of the sources dropped."""
+    ns, fw, ansible = lab
+    inventory = tmp_path / 'inventory.yml'
+    inventory.write_text(yaml.safe_dump({'all': {'hosts': {
+        'fw': {'ansible_connection': 'local', 'ansible_python_interpreter': SYSTEM_PYTHON},
+        'localhost': {'ansible_connection': 'local', 'ansible_python_interpreter': sys.executable}}}}))
+    # A local connection: the module inherits the controller's environment, so the private bus is found.
+    ansible.env['DBUS_SYSTEM_BUS_ADDRESS'] = fw.address
+    variables = {'egress_sync_hosts': 'fw', 'ansible_become': False,
+                 'egress_sync_sources': [{'type': 'static', 'addresses': ['192.0.2.0/28', '198.51.100.7', '2001:db8::7'],
+                                          'comment': 'partners'}],
+                 'egress_sync_targets': [{'backend': 'firewalld_ipset', 'name': 'egress4', 'name6': 'egress6',
+                                          'zone': ZONE}]}
+    pristine = fw.state()
+    results, proc = ansible.run_playbook(SYNC, check=True, diff=True, extra_vars=variables, inventory=str(inventory))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert fw.state() == pristine
+    results, proc = ansible.run_playbook(SYNC, extra_vars=variables, inventory=str(inventory))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    synced = [r['result'] for r in ansible.last_results if r['task'].endswith('Sync the plan into every target')][0]
+    assert [(t['backend'], t['object'], t['added_count']) for t in synced['targets']] == [
+        ('firewalld_ipset', 'egress4', 2), ('firewalld_ipset', 'egress6', 1)]
+    state = fw.query(ZONE)
+    assert state['permanent'] == state['runtime'] == {'egress4': ['192.0.2.0/28', '198.51.100.7'],
+                                                      'egress6': ['2001:db8::7']}
+    assert state['sources'][ZONE]['runtime'] == ['ipset:egress4', 'ipset:egress6']
+    results, proc = ansible.run_playbook(SYNC, extra_vars=variables, inventory=str(inventory))
+    assert proc.returncode == 0 and 'changed=0' in proc.stdout, proc.stdout

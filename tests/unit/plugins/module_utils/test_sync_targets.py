@@ -21,7 +21,7 @@ SHARED = {'max_removals': '10%', 'max_additions': '100%', 'force': False, 'lock_
 
 def test_every_backend_is_a_target_and_names_its_module():
     registry = _sync_targets.registry()
-    assert sorted(registry) == ['atlas_access_list', 'aws_prefix_list', 'ipset', 'nftables_set']
+    assert sorted(registry) == ['atlas_access_list', 'aws_prefix_list', 'firewalld_ipset', 'ipset', 'nftables_set']
     from ansible_collections.allowlist.egress.plugins.module_utils.targets._registry import TARGETS
     for name, cls in TARGETS.items():
         assert issubclass(cls, Target) and registry[name].module == 'allowlist.egress.%s' % name
