@@ -57,7 +57,7 @@ def test_an_access_list_holds_both_families():
 
 @pytest.mark.parametrize('target, message', [
     ({'backend': 'iptables', 'name': 'x'}, r"egress_sync_targets\[2\]: each target needs a backend, one of "
-                                           r"atlas_access_list, aws_prefix_list, ipset, nftables_set; got 'iptables'"),
+                                           r"atlas_access_list, aws_prefix_list, firewalld_ipset, ipset, nftables_set; got 'iptables'"),
     ('nftables_set', r'egress_sync_targets\[2\]: each target needs a backend'),
     ({'backend': 'nftables_set', 'table': 'filter'}, r'backend nftables_set needs set, the object to sync into'),
     ({'backend': 'ipset', 'name': 'x', 'addresses': ['192.0.2.1']}, 'a target takes no addresses'),
