@@ -71,6 +71,7 @@ def worker(args):
         return _address_set.sync(FirewalldIpset(bus, name), params)
 
     figures = {}
+
     # firewalld's floor: the module's calls made directly, from the same states.
     def raw_new():
         bus.add_permanent_ipset('floor', 'hash:net', {'family': 'inet'}, first)

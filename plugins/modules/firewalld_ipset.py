@@ -20,7 +20,7 @@ description:
     C(setEntries) is called first, then the runtime C(setEntries); if firewalld refuses the runtime list, the
     permanent one is put back. A run with nothing to change makes no call that writes.
   - firewalld's runtime C(setEntries) (firewalld 1.3) flushes the set and adds the new entries in transactions of
-    1,000, so for the fraction of a second it takes, addresses that stay may briefly not match. firewalld has no
+    1,000, so while it runs (seconds at 20,000 entries) addresses that stay may briefly not match. firewalld has no
     atomic bulk replace; if that matters, use M(allowlist.egress.nftables_set) or M(allowlist.egress.ipset).
   - The permanent configuration is the reference, since a reload or a reboot loads it. A runtime set that drifted
     from it (a C(firewall-cmd) run without C(--permanent)) is put back in step, reported as a change with
@@ -34,7 +34,8 @@ description:
     ipset is bound, before it removes the ipset.
   - firewalld ipsets hold no per-entry comment. Comments in O(addresses) and O(entry_comment) are checked like for
     every module of the collection, then dropped; RV(gathered) has V(null) comments.
-  - C(hash:net) cannot hold a /0; V(0.0.0.0/0) is stored as two /1, which cover the same addresses.
+  - V(0.0.0.0/0) (with O(allow_anywhere)) is stored as two /1, which cover the same addresses, because a kernel
+    C(hash:net) ipset (firewalld's iptables backend) cannot hold a /0.
     C(hash:ip) holds single addresses, so CIDRs are expanded (up to 65536 addresses each).
 extends_documentation_fragment:
   - allowlist.egress.attributes
@@ -82,7 +83,9 @@ requirements:
     C(DBUS_SYSTEM_BUS_ADDRESS), so the task's C(environment) keyword can point it at another bus.
   - The Python modules C(dbus) and C(firewall) in the interpreter that runs the module. Debian and Ubuntu ship them
     for the system Python only (package C(python3-firewall), which pulls C(python3-dbus)), so set
-    C(ansible_python_interpreter=/usr/bin/python3) for the host. Nothing else (no C(python3-netaddr)).
+    C(ansible_python_interpreter=/usr/bin/python3) for the host.
+  - The Python module C(netaddr) in the same interpreter (Debian and Ubuntu C(python3-netaddr)), for entries that are
+    not canonical (C(192.0.2.5/24)) and for the messages about bad entries.
 notes:
   - Run as root, or as a user whom firewalld's PolicyKit rules allow to change its configuration.
   - Tested with firewalld 1.3 (Debian 12) and its nftables backend.

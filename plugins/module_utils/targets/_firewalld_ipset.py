@@ -296,7 +296,8 @@ class FirewalldIpset(Target):
         if versions and versions[0] != version:
             raise EgressError('%s is of family %s but the addresses are IPv%d (for example %s)'
                               % (self.describe(), self.family, versions[0], desired.first_of_version(versions[0])))
-        # firewalld refuses a /0 in an ipset ("0.0.0.0/0" is not a valid entry); two /1 cover the same space.
+        # With firewalld's iptables backend the ipset is a kernel hash:net, which refuses a /0; two /1 cover the same
+        # space on both backends.
         self.min_prefix = 1 if self.set_type == 'hash:net' else 0
         self.host_only = self.set_type == 'hash:ip'
         if self.host_only:
