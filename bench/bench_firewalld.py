@@ -117,7 +117,7 @@ def worker(args):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
     parser.add_argument('--size', type=int, default=20000)
     parser.add_argument('--per-entry', type=int, default=200)
     parser.add_argument('--worker', action='store_true', help=argparse.SUPPRESS)

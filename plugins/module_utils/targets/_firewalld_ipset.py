@@ -136,6 +136,20 @@ class FirewalldBus(object):
     def permanent_zones(self):
         return [str(z) for z in self.call('list the permanent zones', self._config.getZoneNames)]
 
+    def permanent_rich_rules(self):
+        """[(where, rule)] for every rich rule of every permanent zone and policy."""
+        rules = []
+        for zone in self.permanent_zones():
+            settings = self.call('read the permanent zone %s' % zone, self._config_zone(zone).getSettings2)
+            rules += [('zone %s' % zone, str(r)) for r in settings.get('rules_str', [])]
+        for policy in self.call('list the permanent policies', self._config.getPolicyNames):
+            path = self.call('find the permanent policy %s' % policy, self._config.getPolicyByName, policy)
+            obj = self._dbus.Interface(self._bus.get_object(self._names.DBUS_INTERFACE, path),
+                                       self._names.DBUS_INTERFACE_CONFIG_POLICY)
+            settings = self.call('read the permanent policy %s' % policy, obj.getSettings)
+            rules += [('policy %s' % policy, str(r)) for r in settings.get('rich_rules', [])]
+        return rules
+
     def permanent_zone_of_source(self, source):
         return str(self.call('find the permanent zone of %s' % source, self._config.getZoneOfSource, source)) or None
 
@@ -391,8 +405,18 @@ class FirewalldIpset(Target):
             bus.set_permanent_entries(self.name, [e.token for e in current.elements])
 
     def remove_commands(self, current):
+        self._check_unused()
         steps = self._remove_steps(current)
         return [s[0] for s in steps]
+
+    def _check_unused(self):
+        """firewalld removes a permanent ipset that a rich rule still names, and then fails its next reload: refuse
+        before anything changes. (The zone bindings are this module's to remove.)"""
+        quoted = 'ipset="%s"' % self.name
+        users = ['%s: %s' % (where, rule) for where, rule in self.bus.permanent_rich_rules() if quoted in rule]
+        if users:
+            raise EgressError('Cannot remove %s: rich rules still use it, and firewalld would fail to reload without '
+                              'it; remove them first: %s' % (self.describe(), '; '.join(users)))
 
     def _remove_steps(self, current):
         props = current.properties
@@ -410,6 +434,7 @@ class FirewalldIpset(Target):
         return steps
 
     def remove(self, current):
+        # remove_commands() ran first, in the same sync, and checked that no rich rule uses the ipset.
         bus = self.bus
         for _text, kind, zone in self._remove_steps(current):
             if kind == 'unbind_runtime':

@@ -183,6 +183,8 @@ def test_families_types_guards_bad_input_and_missing_prerequisites(lab):
         'allow': sorted(ten), 'other': ['198.51.100.1'], 'atlas_v6': ['2001:db8::/47'], 'hosts': hosts,
         'all': ['0.0.0.0/1', '128.0.0.0/1']}
     assert fw.nft_elements('hosts') == hosts
+    # A rich rule of the administrator's that names an ipset: firewalld would remove the ipset and fail its next reload.
+    fw.cmd(['--permanent', '--zone=public', '--add-rich-rule=rule family="ipv4" source ipset="hosts" service name="ssh" accept'])
 
     before = fw.state()
     cases = [
@@ -203,6 +205,7 @@ def test_families_types_guards_bad_input_and_missing_prerequisites(lab):
          ['already a source of the permanent zone work']),
         ('bad comment', dict(name='allow', addresses=ten, entry_comment='a\u202eb'), ['U+202E', 'entry_comment']),
         ('bad guard', dict(name='allow', addresses=ten, max_removals='-1'), ["max_removals '-1'"]),
+        ('used by a rich rule', dict(name='hosts', state='absent'), ['rich rules still use it', 'zone public: rule']),
     ]
     results = run(ansible, [task(fw, c[0], ignore_errors=True, **c[1]) for c in cases])
     for title, _args, fragments in cases:

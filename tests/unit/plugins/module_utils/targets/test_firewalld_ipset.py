@@ -27,6 +27,7 @@ class RecordedBus(object):
         self.zones = dict((z, {'permanent': [], 'runtime': []}) for z in zones)
         self.calls = []
         self.fail = fail
+        self.rich_rules = []
 
     def _write(self, name, *args):
         self.calls.append((name,) + args)
@@ -41,6 +42,9 @@ class RecordedBus(object):
 
     def permanent_zones(self):
         return list(self.zones)
+
+    def permanent_rich_rules(self):
+        return list(self.rich_rules)
 
     def _zone_of(self, source, kind):
         for zone, sources in self.zones.items():
@@ -207,6 +211,18 @@ def test_check_mode_and_absent():
                          ('remove_permanent_ipset', 'allow'), ('reload',)]
     assert gone['removed'] == ['192.0.2.1/32'] and bus.permanent == bus.runtime == {}
     assert sync(bus, state='absent')['changed'] is False
+
+
+def test_absent_is_refused_while_a_rich_rule_uses_the_ipset():
+    bus = RecordedBus()
+    sync(bus, addresses=['192.0.2.1'], zone='internal')
+    bus.rich_rules = [('zone public', 'rule family="ipv4" source ipset="allowed" accept'),
+                      ('policy out', 'rule family="ipv4" destination ipset="allow" reject')]
+    bus.calls = []
+    with pytest.raises(EgressError, match='rich rules still use it.*policy out: rule family="ipv4" destination '
+                                          'ipset="allow" reject$'):
+        sync(bus, state='absent')
+    assert bus.calls == [] and 'allow' in bus.permanent and bus.zones['internal']['runtime'] == ['ipset:allow']
 
 
 def test_rendered_needs_no_firewalld():
