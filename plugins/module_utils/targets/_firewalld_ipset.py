@@ -266,7 +266,12 @@ class FirewalldIpset(Target):
         properties = dict(set_type=set_type, family=options.get('family', 'inet'), options=options,
                           permanent=permanent is not None, runtime=runtime is not None)
         if runtime is not None:
-            properties['runtime_intervals'] = _intervals_of(runtime[2], '%s (runtime configuration)' % self.describe())
+            if permanent is not None and sorted(runtime[2]) == sorted(permanent[2]):
+                # In step, as after every sync: no need to parse the list twice.
+                properties['runtime_intervals'] = _intervals.merge(e.interval for e in elements)
+            else:
+                properties['runtime_intervals'] = _intervals_of(runtime[2], '%s (runtime configuration)'
+                                                                % self.describe())
             properties['runtime_count'] = len(runtime[2])
         properties.update(self._read_zones(bus, permanent is not None, runtime is not None))
         return Current(True, elements, properties)
