@@ -8,8 +8,10 @@
 firewalld talks on the system bus; here a dbus-daemon of our own listens on a unix socket in a temporary
 directory (policy: root may own and call anything), and firewalld runs in the namespace with
 DBUS_SYSTEM_BUS_ADDRESS pointing to it, `--system-config` in the same directory (so /etc/firewalld is never
-read or written) and its log there too. Its nftables table lives in the namespace's own netfilter state.
-Both processes belong to the namespace, so Netns.destroy() kills them.
+read or written; its defaults stay /usr/lib/firewalld, only read) and its log there too. Its nftables table lives
+in the namespace's own netfilter state.
+firewalld runs in a mount namespace with a tmpfs on /run, so its temporary files do not reach the host's /run.
+Both processes belong to the network namespace, so Netns.destroy() kills them.
 """
 
 from __future__ import annotations
@@ -76,8 +78,11 @@ class FirewalldLab(object):
         self.dbus = self.ns.popen(['dbus-daemon', '--config-file=%s' % os.path.join(self.dir, 'bus.conf'), '--nofork'],
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self._wait(lambda: os.path.exists(self.socket), timeout, 'dbus-daemon')
+        # A mount namespace of its own with a tmpfs on /run: firewalld's temporary files (/run/firewalld) stay out of
+        # the host's /run. The arguments reach firewalld as "$@", never through the shell's parser.
         self.firewalld = self.ns.popen(
-            ['firewalld', '--nofork', '--nopid', '--system-config', self.config, '--log-target', 'file',
+            ['unshare', '--mount', '--propagation', 'private', '--', 'sh', '-c', 'mount -t tmpfs tmpfs /run && exec "$@"',
+             'sh', 'firewalld', '--nofork', '--nopid', '--system-config', self.config, '--log-target', 'file',
              '--log-file', self.log], env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self._wait(lambda: self.cmd(['--state'], check=False).returncode == 0, timeout, 'firewalld')
         return self

@@ -223,7 +223,6 @@ class FirewalldIpset(Target):
         self._steps = []
         self.reloaded = False
         self.runtime_synced = False
-        self.zone_bound = False
 
     @property
     def bus(self):
@@ -394,10 +393,8 @@ class FirewalldIpset(Target):
                     raise
             elif kind == 'bind_permanent':
                 bus.add_permanent_source(self.zone, self.source)
-                self.zone_bound = True
             elif kind == 'bind_runtime':
                 bus.add_runtime_source(self.zone, self.source)
-                self.zone_bound = True
             elif kind == 'reload':
                 bus.reload()
                 self.reloaded = True
