@@ -54,6 +54,7 @@ bench: deps
 	$(PY) bench/bench_firewalls.py
 	$(PY) bench/bench_playbook.py
 	$(PY) bench/bench_sync.py
+	$(PY) bench/bench_firewalld.py
 
 # Record the Atlas App Services lists into the collection (needs to reach mongodb.com, or FROM_DIR;
 # ORIGIN_URL and DATE say where and when the files in FROM_DIR were copied from).

@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 
 VENV=${VENV:-.venv}
 APT_PACKAGES=(ca-certificates git make python3 python3-venv python3-pip shellcheck nftables ipset iptables iproute2 util-linux
-              bind9 bind9-utils unbound dnsmasq dnsutils iputils-ping nginx openssl)
+              bind9 bind9-utils unbound dnsmasq dnsutils iputils-ping nginx openssl
+              firewalld python3-firewall python3-netaddr dbus)
 
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
@@ -18,8 +19,10 @@ fi
 if [ "${#missing[@]}" -gt 0 ]; then
     echo "bootstrap: installing Debian packages: ${missing[*]}"
     apt-get update -qq
-    # The DNS servers and nginx must not start at install time: they would claim port 53 and 80 of this machine.
-    # The tests start them inside network namespaces of their own (policy-rc.d 101 = "do not start").
+    # The DNS servers and nginx must not start at install time: they would claim ports 53 and 80 of this machine;
+    # nor may firewalld, which would take over the host's netfilter rules. The tests start them inside network
+    # namespaces of their own (policy-rc.d 101 = "do not start": firewalld's postinst only enables its
+    # systemd unit and asks invoke-rc.d, which refuses; without systemd nothing runs it at boot either).
     policy_rc=/usr/sbin/policy-rc.d
     own_policy=false
     if [ ! -e "$policy_rc" ]; then
@@ -31,6 +34,15 @@ if [ "${#missing[@]}" -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || status=$?
     if [ "$own_policy" = true ]; then rm -f "$policy_rc"; fi
     [ "$status" -eq 0 ] || exit "$status"
+    # firewalld's postinst enables its unit, so a host with systemd would start it at the next boot (or on a
+    # D-Bus call, through its bus activation file) and it would replace the host's firewall rules. Installed
+    # here only for the tests, which run their own firewalld in a namespace: disabled and masked. A firewalld
+    # that was installed before is left as it is.
+    # `systemctl --root=/` edits the unit links only, so it works with or without a running systemd.
+    if printf '%s\n' "${missing[@]}" | grep -qx firewalld && command -v systemctl >/dev/null 2>&1; then
+        systemctl --root=/ disable firewalld.service >/dev/null 2>&1 || true
+        systemctl --root=/ mask firewalld.service >/dev/null 2>&1 || true
+    fi
 fi
 
 stamp="$VENV/.bootstrap-stamp"
