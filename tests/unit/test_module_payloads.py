@@ -48,7 +48,9 @@ def payload(module):
 
 @pytest.mark.parametrize('module, backend', [('nftables_set', 'targets._nftables'), ('ipset', 'targets._ipset'),
                                              ('aws_prefix_list', 'targets._aws_prefix_list'),
-                                             ('atlas_access_list', 'targets._atlas_access_list')])
+                                             ('atlas_access_list', 'targets._atlas_access_list'),
+                                             ('address_feed', 'targets._address_feed'),
+                                             ('firewalld_ipset', 'targets._firewalld_ipset')])
 def test_an_address_set_module_carries_its_own_backend_only(module, backend):
     reached = payload(module)
     assert backend in reached and 'targets._base' in reached and '_address_set' in reached
@@ -58,5 +60,6 @@ def test_an_address_set_module_carries_its_own_backend_only(module, backend):
 
 
 def test_only_the_backends_that_speak_http_carry_the_http_client():
-    assert '_http' not in payload('nftables_set') | payload('ipset') | payload('aws_prefix_list')
+    assert '_http' not in (payload('nftables_set') | payload('ipset') | payload('aws_prefix_list')
+                           | payload('address_feed') | payload('firewalld_ipset'))
     assert '_http' in payload('atlas_access_list')

@@ -27,8 +27,7 @@ from collections import OrderedDict, namedtuple
 
 from ansible_collections.allowlist.egress.plugins.module_utils import _address_set, _files, _intervals
 from ansible_collections.allowlist.egress.plugins.module_utils._errors import AddressError, EgressError
-from ansible_collections.allowlist.egress.plugins.module_utils._sync_targets import TargetInfo
-from ansible_collections.allowlist.egress.plugins.module_utils.targets._base import Target
+from ansible_collections.allowlist.egress.plugins.module_utils.targets._base import Target, TargetInfo
 
 GENERATOR = 'allowlist.egress.address_feed'
 HEADER = '# allowlist.egress address_feed: '

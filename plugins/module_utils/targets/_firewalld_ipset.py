@@ -29,8 +29,7 @@ from ansible_collections.allowlist.egress.plugins.module_utils._address_set impo
     MISSING, Current, check_expandable, check_one_family,
 )
 from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError
-from ansible_collections.allowlist.egress.plugins.module_utils._sync_targets import TargetInfo
-from ansible_collections.allowlist.egress.plugins.module_utils.targets._base import Target
+from ansible_collections.allowlist.egress.plugins.module_utils.targets._base import Target, TargetInfo
 
 SET_TYPES = ('hash:net', 'hash:ip')
 FAMILIES = {'inet': 4, 'inet6': 6}
