@@ -26,6 +26,15 @@ options:
       - "V(github): the GitHub meta API; O(key) (required) such as V(hooks), V(actions), V(web), V(api), V(git)."
       - "V(cloudflare): Cloudflare's C(client/v4/ips) API. V(fastly): Fastly's C(public-ip-list)."
       - "V(atlassian): Atlassian's C(ip-ranges); filters O(product), O(direction) and O(region)."
+      - "V(azure): Azure Service Tags, the weekly C(ServiceTags_Public_*.json) (or the C(AzureGovernment) / C(China) file).
+        Its URL changes every week, so O(url) is required (the current file is linked from
+        U(https://www.microsoft.com/en-us/download/details.aspx?id=56519)). Filters O(name) (tag names such as
+        V(ActionGroup), V(AzureDevOps), V(AzureCloud.westeurope)), O(service) (C(systemService)) and O(region); at least
+        one is required. Provenance has the file's C(changeNumber) and C(cloud)."
+      - "V(stripe): the addresses Stripe sends webhooks from, C(ips_webhooks.json) (a URL ending in C(.txt) reads the text twin)."
+      - "V(datadog): Datadog's C(ip-ranges); O(key) (required) such as V(webhooks), V(synthetics), V(api). Another Datadog
+        site through O(url), e.g. U(https://ip-ranges.datadoghq.eu/). Provenance has its C(version) and C(modified)."
+      - "V(okta): Okta's C(ip_ranges.json); O(cell) such as V(us_cell_1), V(emea_cell_2) (default all cells)."
       - "V(custom): any list at O(url), in O(format) V(text), V(json) or V(csv), with a O(selector)."
       - Every source accepts O(url) to use a mirror instead of the publisher.
       - A response that is not what the source publishes (an HTML error page instead of JSON, truncated JSON, an entry
@@ -53,6 +62,15 @@ options:
       - "V(github): the GitHub meta API; O(key) (required) such as V(hooks), V(actions), V(web), V(api), V(git)."
       - "V(cloudflare): Cloudflare's C(client/v4/ips) API. V(fastly): Fastly's C(public-ip-list)."
       - "V(atlassian): Atlassian's C(ip-ranges); filters O(product), O(direction) and O(region)."
+      - "V(azure): Azure Service Tags, the weekly C(ServiceTags_Public_*.json) (or the C(AzureGovernment) / C(China) file).
+        Its URL changes every week, so O(url) is required (the current file is linked from
+        U(https://www.microsoft.com/en-us/download/details.aspx?id=56519)). Filters O(name) (tag names such as
+        V(ActionGroup), V(AzureDevOps), V(AzureCloud.westeurope)), O(service) (C(systemService)) and O(region); at least
+        one is required. Provenance has the file's C(changeNumber) and C(cloud)."
+      - "V(stripe): the addresses Stripe sends webhooks from, C(ips_webhooks.json) (a URL ending in C(.txt) reads the text twin)."
+      - "V(datadog): Datadog's C(ip-ranges); O(key) (required) such as V(webhooks), V(synthetics), V(api). Another Datadog
+        site through O(url), e.g. U(https://ip-ranges.datadoghq.eu/). Provenance has its C(version) and C(modified)."
+      - "V(okta): Okta's C(ip_ranges.json); O(cell) such as V(us_cell_1), V(emea_cell_2) (default all cells)."
       - "V(custom): any list at O(url), in O(format) V(text), V(json) or V(csv), with a O(selector)."
       - Every source accepts O(url) to use a mirror instead of the publisher.
       - A response that is not what the source publishes (an HTML error page instead of JSON, truncated JSON, an entry
@@ -68,7 +86,7 @@ options:
   url:
     description:
       - Fetch from this URL instead of the publisher's (a mirror, or a proxy cache). Only with one source.
-      - Required for V(custom). For V(cloudgov), the page that O(verify) reads.
+      - Required for V(custom) and V(azure). For V(cloudgov), the page that O(verify) reads.
       - A C(user:password@) part and the values of the query string are shown as C(***) wherever the URL
         is printed or returned (provenance, errors, warnings, the cache's metadata, the module's
         C(invocation)). Prefer O(headers) for tokens.
@@ -111,6 +129,7 @@ options:
       - "V(atlas_control_plane): V(controlPlane), V(data_federation), V(app_services)."
       - "V(aws): service names such as V(AMAZON), V(EC2), V(S3), V(CLOUDFRONT)."
       - "V(gcp): service names such as V(Google Cloud)."
+      - "V(azure): a tag's C(systemService), such as V(AzureDevOps), V(ActionGroup)."
     type: list
     elements: str
   direction:
@@ -120,7 +139,7 @@ options:
     type: list
     elements: str
   region:
-    description: Region names (V(atlas_control_plane), V(aws), V(atlassian)), e.g. V(us-east-1).
+    description: Region names (V(atlas_control_plane), V(aws), V(atlassian)), e.g. V(us-east-1); V(azure), e.g. V(westeurope).
     type: list
     elements: str
   network_border_group:
@@ -132,11 +151,26 @@ options:
     type: list
     elements: str
   key:
-    description: "V(github): keys of the meta API, e.g. V(hooks), V(actions)."
+    description:
+      - "V(github): keys of the meta API, e.g. V(hooks), V(actions)."
+      - "V(datadog): keys of the document, e.g. V(webhooks), V(synthetics), V(api). A key the document does not hold is an
+        error that names the ones it holds."
     type: list
     elements: str
   product:
     description: "V(atlassian): products, e.g. V(jira), V(confluence)."
+    type: list
+    elements: str
+  name:
+    description:
+      - "V(azure): Service Tag names, e.g. V(ActionGroup), V(AzureDevOps), V(AzureCloud.westeurope). A name the file does
+        not list is an error naming the closest ones."
+    type: list
+    elements: str
+  cell:
+    description:
+      - "V(okta): cells, e.g. V(us_cell_1), V(emea_cell_2) (Okta's support article maps org names such as OK1 or EU1 to
+        cells). A cell the file does not list is an error naming the ones it lists."
     type: list
     elements: str
   verify:

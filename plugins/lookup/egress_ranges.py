@@ -62,6 +62,18 @@ EXAMPLES = r"""
   ansible.builtin.debug:
     msg: "{{ query('allowlist.egress.egress_ranges', 'github', key='hooks', details=true) }}"
 
+- name: Azure Action Group addresses, from this week's Service Tags file (its URL changes every week)
+  ansible.builtin.debug:
+    msg: >-
+      {{ query('allowlist.egress.egress_ranges', 'azure', name='ActionGroup',
+               url='https://mirror.example.com/azure/ServiceTags_Public_20261116.json') }}
+
+- name: Where Datadog webhooks and Okta (cell us_cell_1) connect from
+  ansible.builtin.debug:
+    msg: >-
+      {{ query('allowlist.egress.egress_ranges', 'datadog', key='webhooks')
+         + query('allowlist.egress.egress_ranges', 'okta', cell='us_cell_1') }}
+
 - name: A list published by someone else, as CSV with a header row
   ansible.builtin.debug:
     msg: >-
@@ -109,7 +121,8 @@ _raw:
       description:
         - Where it came from; one dictionary per document (C(source), C(url), C(final_url) after a redirect,
           C(origin) V(network), V(cache) or V(snapshot), C(fetched_at), C(age_seconds), C(etag), C(sync_token),
-          C(create_date), C(count)). URLs are redacted, see O(url).
+          C(create_date), C(change_number) and C(cloud) (V(azure)), C(version) and C(modified) (V(datadog)), C(count)).
+          URLs are redacted, see O(url).
       type: list
       elements: dict
 """

@@ -239,6 +239,8 @@ def argument_spec():
         scope=dict(type='list', elements='str'),
         key=dict(type='list', elements='str', no_log=False),
         product=dict(type='list', elements='str'),
+        name=dict(type='list', elements='str'),
+        cell=dict(type='list', elements='str'),
         verify=dict(type='bool'),
         format=dict(type='str', choices=['text', 'json', 'csv']),
         selector=dict(type='str'),

@@ -47,6 +47,14 @@ EXAMPLES = r"""
   ansible.builtin.debug:
     msg: "{{ atlas.addresses + cloudgov.addresses }}"
 
+- name: Azure DevOps addresses in West Europe, from a mirror of the weekly Service Tags file
+  allowlist.egress.egress_ranges_info:
+    sources: [azure]
+    service: [AzureDevOps]
+    region: [westeurope]
+    url: https://mirror.example.com/azure/ServiceTags_Public_20261116.json
+  register: azure_devops
+
 - name: A mirror that wants a token (kept out of the output; put it in a vault)
   allowlist.egress.egress_ranges_info:
     sources: [custom]
@@ -81,7 +89,8 @@ details:
 provenance:
   description:
     - One dictionary per document read (C(source), C(url), C(final_url) after a redirect, C(origin) V(network),
-      V(cache) or V(snapshot), C(fetched_at), C(age_seconds), C(etag), C(sync_token), C(create_date), C(count)).
+      V(cache) or V(snapshot), C(fetched_at), C(age_seconds), C(etag), C(last_modified), C(sync_token), C(create_date),
+      C(change_number) and C(cloud) (V(azure)), C(version) and C(modified) (V(datadog)), C(count)).
     - URLs are redacted, see O(url).
   returned: success
   type: list

@@ -14,6 +14,7 @@ done once, by the engine in _egress_ranges.py.
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import json
 
@@ -71,6 +72,25 @@ def check_values(source, option, values, allowed):
     if unknown:
         raise EgressError('Invalid %s %s for source %s: valid values are %s'
                           % (option, ', '.join(repr(v) for v in unknown), source, ', '.join(sorted(allowed))))
+
+
+# Above this many choices an error names the closest ones instead of all (Azure publishes 3,000+ tag names).
+MAX_LISTED_CHOICES = 40
+
+
+def check_published(source, option, values, published, url):
+    """Filter values must be ones the document itself lists, so a typo fails instead of matching nothing."""
+    for value in values:
+        if value in published:
+            continue
+        choices = sorted(published)
+        if len(choices) <= MAX_LISTED_CHOICES:
+            hint = 'it lists %s' % ', '.join(choices)
+        else:
+            folded = dict((c.lower(), c) for c in choices)
+            close = [folded[c] for c in difflib.get_close_matches(value.lower(), list(folded), n=5, cutoff=0.6)]
+            hint = 'it lists %d values%s' % (len(choices), '; the closest are %s' % ', '.join(close) if close else '')
+        raise EgressError('Invalid %s %r for source %s: %s has no such %s (%s)' % (option, value, source, url, option, hint))
 
 
 def describe_body(body):

@@ -44,3 +44,19 @@ def test_filters_and_option_values():
     assert _base.matches([], 'anything') and _base.matches(['a'], ['b', 'a']) and not _base.matches(['a'], 'b')
     with pytest.raises(EgressError, match="Invalid region 'mars' for source aws: valid values are eu, us"):
         _base.check_values('aws', 'region', ['us', 'mars'], ['us', 'eu'])
+
+
+def test_check_published_lists_few_choices_and_the_closest_of_many():
+    _base.check_published('okta', 'cell', ['us_cell_1'], {'us_cell_1'}, URL)
+    _base.check_published('okta', 'cell', [], set(), URL)
+    with pytest.raises(EgressError) as error:
+        _base.check_published('okta', 'cell', ['us_cell_1', 'eu_cell_1'], {'us_cell_1', 'emea_cell_1'}, URL)
+    assert str(error.value) == ("Invalid cell 'eu_cell_1' for source okta: %s has no such cell "
+                                "(it lists emea_cell_1, us_cell_1)" % URL)
+    many = set('Tag%03d' % i for i in range(_base.MAX_LISTED_CHOICES + 1)) | {'AzureDevOps'}
+    with pytest.raises(EgressError) as error:
+        _base.check_published('azure', 'name', ['azuredevops'], many, URL)
+    assert str(error.value).endswith('(it lists %d values; the closest are AzureDevOps)' % len(many))
+    with pytest.raises(EgressError) as error:
+        _base.check_published('azure', 'name', ['zzzzzzzz'], many, URL)
+    assert str(error.value).endswith('(it lists %d values)' % len(many))
