@@ -49,6 +49,15 @@ def test_without_a_twin_the_ipv6_entries_are_counted_not_synced():
     assert [p.args['address_family'] for p in parts] == ['IPv4', 'IPv6']
 
 
+def test_a_waf_ip_set_target_gets_one_set_per_family_with_its_scope():
+    parts, unsynced = _sync_targets.parts(0, {'backend': 'aws_wafv2_ip_set', 'name': 'partner', 'name6': 'partner6',
+                                              'scope': 'CLOUDFRONT', 'region': 'us-east-1'}, PLAN, SHARED)
+    assert unsynced == 0
+    assert [(p.version, p.object, p.args['name'], p.args['address_family'], p.args['scope']) for p in parts] == [
+        (4, 'partner', 'partner', 'IPv4', 'CLOUDFRONT'), (6, 'partner6', 'partner6', 'IPv6', 'CLOUDFRONT')]
+    assert [p.entries for p in parts] == [PLAN['ipv4'], PLAN['ipv6']] and 'name6' not in parts[0].args
+
+
 def test_an_access_list_holds_both_families():
     parts, unsynced = _sync_targets.parts(0, {'backend': 'atlas_access_list', 'group_id': 'g1', 'target': 'project'},
                                           PLAN, SHARED)
