@@ -19,6 +19,8 @@ description:
   - Follows the rules AWS sets. At most 100 entries are added plus removed per C(ModifyManagedPrefixList) call, so
     the delta goes in batches. Entries and C(MaxEntries) never change in the same call. Every call passes
     C(CurrentVersion) and waits for C(modify-complete) before the next one.
+  - Before C(MaxEntries) grows, the security groups that reference the list are checked against
+    O(security_group_rules_quota); a growth that would pass it fails before any change, naming each group.
   - A call that fails because someone else changed the list (its version moved) is retried from a fresh read and
     a fresh plan, never replayed blindly. C(IncorrectState) (a modify still in progress) waits and retries;
     throttling is retried by botocore.
@@ -27,13 +29,12 @@ description:
   - C(MaxEntries) grows to what the list needs, never more (AWS counts it against the rule quota of every security
     group that references the list), and RV(max_entries_grown_by) says by how much. A customer-managed prefix list
     holds at most 1,000 entries; a longer list fails before any change.
-  - Authentication is the boto3 way (options, then environment variables, the shared config and credentials files,
-    or an instance role).
 extends_documentation_fragment:
   - allowlist.egress.attributes
   - allowlist.egress.address_set
   - allowlist.egress.entry_policy
   - allowlist.egress.entry_policy.local
+  - allowlist.egress.aws
 attributes:
   check_mode:
     support: full
@@ -69,37 +70,20 @@ options:
     description: Remove tags that are not in O(tags) (never C(Name)).
     type: bool
     default: false
-  region:
-    description: The AWS region. Default from E(AWS_REGION), E(AWS_DEFAULT_REGION) or the profile.
-    type: str
-    aliases: [aws_region]
-  profile:
-    description: A profile of the shared AWS config and credentials files.
-    type: str
-    aliases: [aws_profile]
-  endpoint_url:
-    description: Another EC2 endpoint, for example a VPC endpoint, or a local emulator in tests.
-    type: str
-    aliases: [aws_endpoint_url]
-  access_key:
-    description: AWS access key id. Default from E(AWS_ACCESS_KEY_ID), the profile, or an instance role.
-    type: str
-    aliases: [aws_access_key_id]
-  secret_key:
-    description: AWS secret access key. Default from E(AWS_SECRET_ACCESS_KEY) or the profile.
-    type: str
-    aliases: [aws_secret_access_key]
-  session_token:
-    description: AWS session token for temporary credentials. Default from E(AWS_SESSION_TOKEN).
-    type: str
-    aliases: [aws_session_token]
   wait_timeout:
     description: Seconds to wait for each create or modify to complete.
     type: float
     default: 300
-requirements:
-  - boto3
-  - botocore
+  security_group_rules_quota:
+    description:
+      - The account's quota of inbound (and, apart, outbound) rules per security group (AWS's default is 60).
+      - Before C(MaxEntries) grows, the module reads every security group's rules and fails, naming each group and its
+        rule count, when a group that references the list would pass this quota; nothing is changed then. A rule that
+        references a prefix list counts as that list's C(MaxEntries) rules, a CIDR or a referenced group as one.
+      - IPv4 and IPv6 rules are counted together, which is stricter than AWS (it counts them apart) for a group that
+        holds both.
+    type: int
+    default: 60
 notes:
   - O(addresses) entries may be dictionaries with C(address) and C(comment) (or C(description)); the comment becomes
     the entry's description (up to 255 characters).
@@ -112,6 +96,9 @@ seealso:
   - name: Managed prefix lists
     description: The AWS documentation on customer-managed prefix lists and their quotas.
     link: https://docs.aws.amazon.com/vpc/latest/userguide/managed-prefix-lists.html
+  - name: Amazon VPC quotas
+    description: Rules per security group, and how a prefix list reference counts against them.
+    link: https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html
 """
 
 EXAMPLES = r"""
@@ -248,24 +235,23 @@ exists:
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.allowlist.egress.plugins.module_utils import _address_set
+from ansible_collections.allowlist.egress.plugins.module_utils import _address_set, _aws
 from ansible_collections.allowlist.egress.plugins.module_utils.targets import _aws_prefix_list as aws
 
 
 def main():
     module = AnsibleModule(argument_spec=aws.argument_spec(), supports_check_mode=True,
                            required_one_of=[('name', 'id')])
-    if not aws.HAS_BOTO3:
-        module.fail_json(msg=missing_required_lib('boto3'), exception=aws.BOTO3_IMPORT_ERROR)
+    if not _aws.HAS_BOTO3:
+        module.fail_json(msg=missing_required_lib('boto3'), exception=_aws.BOTO3_IMPORT_ERROR)
     params = module.params
 
     def backend():
-        client = aws.ec2_client(region=params['region'], profile=params['profile'], endpoint_url=params['endpoint_url'],
-                                access_key=params['access_key'], secret_key=params['secret_key'],
-                                session_token=params['session_token'])
+        client = _aws.client_from_params('ec2', params, module='aws_prefix_list')
         return aws.AwsPrefixList(client, name=params['name'], list_id=params['id'],
                                  address_family=params['address_family'], max_entries=params['max_entries'],
-                                 tags=params['tags'], purge_tags=params['purge_tags'], wait_timeout=params['wait_timeout'])
+                                 tags=params['tags'], purge_tags=params['purge_tags'], wait_timeout=params['wait_timeout'],
+                                 security_group_rules_quota=params['security_group_rules_quota'])
 
     _address_set.run_module(module, backend)
 

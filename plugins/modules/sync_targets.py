@@ -15,8 +15,8 @@ description:
   - The last step of the pipeline of the C(allowlist.egress.egress_sync) role. Takes the plan of
     M(allowlist.egress.egress_plan) and syncs it into each target with the target's own module
     (M(allowlist.egress.nftables_set), M(allowlist.egress.ipset), M(allowlist.egress.aws_prefix_list),
-    M(allowlist.egress.atlas_access_list)), in order; the first target that fails stops the task, naming it.
-  - A kernel set or a prefix list holds one address family. For those backends the IPv4 entries go to the object
+    M(allowlist.egress.aws_wafv2_ip_set), M(allowlist.egress.atlas_access_list)), in order; the first target that fails stops the task, naming it.
+  - A kernel set, a prefix list or a WAF IP set holds one address family. For those backends the IPv4 entries go to the object
     named by the module's name option (C(set) or C(name)), the IPv6 entries to its twin with a C(6) (C(set6),
     C(name6)), and C(persist6) is the IPv6 object's C(persist). A target without the twin gets no IPv6 entries,
     and a warning says how many were left out. An Atlas access list holds both.

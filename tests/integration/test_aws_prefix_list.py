@@ -146,3 +146,37 @@ def test_bad_input_leaves_the_list_unchanged(aws):
     results, proc = ansible.playbook([task('no credentials', addresses=v4(1), ignore_errors=True, **base)])
     assert 'Unable to locate credentials' in results['no credentials']['msg']
     assert (entries(client, pl['PrefixListId']), lists(client)) == before
+
+
+def test_growth_past_a_referencing_security_groups_rule_quota_fails_before_any_change(aws):
+    url, client, ansible = aws
+    created = client.create_managed_prefix_list(PrefixListName='quota', AddressFamily='IPv4', MaxEntries=10,
+                                                Entries=[{'Cidr': c} for c in v4(10)])['PrefixList']
+    vpc = client.create_vpc(CidrBlock='10.20.0.0/16')['Vpc']['VpcId']
+    groups = {}
+    for name, cidrs in (('web', 39), ('db', 20)):
+        groups[name] = client.create_security_group(GroupName=name, Description=name, VpcId=vpc)['GroupId']
+        client.authorize_security_group_ingress(GroupId=groups[name], IpPermissions=[
+            {'IpProtocol': 'tcp', 'FromPort': port, 'ToPort': port,
+             'PrefixListIds': [{'PrefixListId': created['PrefixListId']}]} for port in (443, 22)] + [
+            {'IpProtocol': 'tcp', 'FromPort': 80, 'ToPort': 80,
+             'IpRanges': [{'CidrIp': '203.0.113.%d/32' % i} for i in range(cidrs)]}])
+    before = entries(client, created['PrefixListId'])
+    base = dict(id=created['PrefixListId'], endpoint_url=url, return_commands=True)
+    results, proc = ansible.playbook([
+        # 11 entries: MaxEntries 10 -> 11 makes web 2 x 11 + 39 = 61 inbound rules.
+        task('grow', addresses=v4(11), ignore_errors=True, **base),
+        task('grow in check mode', addresses=v4(11), check=True, ignore_errors=True, **base),
+    ])
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert entries(client, created['PrefixListId']) == before
+    for title in ('grow', 'grow in check mode'):
+        message = results[title]['msg']
+        assert ('Growing MaxEntries of prefix list %s to 11 would take 1 security group(s) past '
+                'security_group_rules_quota=60' % created['PrefixListId']) in message, message
+        assert '%s (web): 61 inbound rules' % groups['web'] in message and groups['db'] not in message
+    results, proc = ansible.playbook([task('within the account quota', addresses=v4(11), security_group_rules_quota=61,
+                                           **base)])
+    assert results['within the account quota']['changed']
+    assert results['within the account quota']['commands'][0] == 'modify-managed-prefix-list max-entries=11'
+    assert len(entries(client, created['PrefixListId'])) == 11

@@ -48,6 +48,7 @@ def payload(module):
 
 @pytest.mark.parametrize('module, backend', [('nftables_set', 'targets._nftables'), ('ipset', 'targets._ipset'),
                                              ('aws_prefix_list', 'targets._aws_prefix_list'),
+                                             ('aws_wafv2_ip_set', 'targets._aws_wafv2_ip_set'),
                                              ('atlas_access_list', 'targets._atlas_access_list'),
                                              ('address_feed', 'targets._address_feed'),
                                              ('firewalld_ipset', 'targets._firewalld_ipset')])

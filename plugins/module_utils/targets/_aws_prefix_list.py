@@ -15,28 +15,24 @@ The rules AWS sets, and how this backend keeps them:
   fails while the list's version moved (someone else changed it) is retried from a fresh read and a
   fresh plan, never replayed blindly. `IncorrectState` (a modify in progress) waits and retries.
 - A customer-managed prefix list holds at most 1,000 entries: more fails before any change.
+- A security group rule that references the list counts as MaxEntries rules against the group's quota of
+  inbound (and, apart, outbound) rules. Before MaxEntries grows, every group's rules are read and a growth
+  that would take a referencing group past `security_group_rules_quota` fails, naming each such group,
+  before any change (AWS would otherwise fail the modify asynchronously, in state modify-failed).
 """
 
 from __future__ import annotations
 
 import time
-import traceback
 
-try:
-    import boto3
-    import botocore.config
-    import botocore.exceptions
-except ImportError:
-    HAS_BOTO3 = False
-    BOTO3_IMPORT_ERROR = traceback.format_exc()
-else:
-    HAS_BOTO3 = True
-    BOTO3_IMPORT_ERROR = None
-
-from ansible_collections.allowlist.egress.plugins.module_utils import _address_set, _files, _intervals
+from ansible_collections.allowlist.egress.plugins.module_utils import _address_set, _aws, _files, _intervals
+from ansible_collections.allowlist.egress.plugins.module_utils._aws import HAS_BOTO3
 from ansible_collections.allowlist.egress.plugins.module_utils.targets._base import Target, TargetInfo
 from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError
 from ansible_collections.allowlist.egress.plugins.module_utils._address_set import MISSING, Current, check_one_family
+
+if HAS_BOTO3:
+    import botocore.exceptions
 
 FAMILIES = {'IPv4': 4, 'IPv6': 6}
 FAMILY_OF_VERSION = {4: 'IPv4', 6: 'IPv6'}
@@ -45,6 +41,8 @@ LIMIT = 1000  # entries per customer-managed prefix list
 DESCRIPTION_MAX = 255
 CONFLICT_RETRIES = 5
 DEFAULT_WAIT_TIMEOUT = 300.0
+# Inbound or outbound rules per security group, AWS's default quota (adjustable per account).
+DEFAULT_RULES_QUOTA = 60
 
 
 def argument_spec():
@@ -56,38 +54,19 @@ def argument_spec():
         max_entries=dict(type='int'),
         tags=dict(type='dict'),
         purge_tags=dict(type='bool', default=False),
-        region=dict(type='str', aliases=['aws_region']),
-        profile=dict(type='str', aliases=['aws_profile']),
-        endpoint_url=dict(type='str', aliases=['aws_endpoint_url']),
-        access_key=dict(type='str', aliases=['aws_access_key_id'], no_log=True),
-        secret_key=dict(type='str', aliases=['aws_secret_access_key'], no_log=True),
-        session_token=dict(type='str', aliases=['aws_session_token'], no_log=True),
         wait_timeout=dict(type='float', default=DEFAULT_WAIT_TIMEOUT),
+        security_group_rules_quota=dict(type='int', default=DEFAULT_RULES_QUOTA),
     )
+    spec.update(_aws.argument_spec())
     return spec
 
 
-def require_boto3():
-    if not HAS_BOTO3:
-        raise EgressError('The Python library boto3 (with botocore) is required for aws_prefix_list '
-                          '(pip install boto3): %s' % BOTO3_IMPORT_ERROR)
+def ec2_client(**options):
+    """An EC2 client from the connection options (see _aws.client)."""
+    return _aws.client('ec2', module='aws_prefix_list', **options)
 
 
-def ec2_client(region=None, profile=None, endpoint_url=None, access_key=None, secret_key=None, session_token=None):
-    """An EC2 client the boto3 way: explicit options, else the environment, profile or instance role."""
-    require_boto3()
-    try:
-        session = boto3.session.Session(profile_name=profile, region_name=region, aws_access_key_id=access_key,
-                                        aws_secret_access_key=secret_key, aws_session_token=session_token)
-        # Throttling and transient errors: botocore's standard retry mode backs off for us.
-        config = botocore.config.Config(retries={'mode': 'standard', 'max_attempts': 8})
-        return session.client('ec2', endpoint_url=endpoint_url, config=config)
-    except (botocore.exceptions.BotoCoreError, ValueError) as error:
-        raise EgressError('Cannot set up an EC2 client: %s' % error)
-
-
-def _code(error):
-    return error.response.get('Error', {}).get('Code', '') if hasattr(error, 'response') else ''
+_code = _aws.error_code
 
 
 class AwsPrefixList(Target):
@@ -96,11 +75,17 @@ class AwsPrefixList(Target):
                              family_values={4: 'IPv4', 6: 'IPv6'}, persist=False)
 
     def __init__(self, client, name=None, list_id=None, address_family=None, max_entries=None, tags=None,
-                 purge_tags=False, wait_timeout=DEFAULT_WAIT_TIMEOUT, sleep=time.sleep):
+                 purge_tags=False, wait_timeout=DEFAULT_WAIT_TIMEOUT, sleep=time.sleep,
+                 security_group_rules_quota=DEFAULT_RULES_QUOTA):
         if not name and not list_id:
             raise EgressError('Give the prefix list a name or an id')
         if max_entries is not None and not 1 <= max_entries <= LIMIT:
             raise EgressError('Invalid max_entries %r: 1 to %d' % (max_entries, LIMIT))
+        if isinstance(security_group_rules_quota, bool) or not isinstance(security_group_rules_quota, int) \
+                or security_group_rules_quota < 1:
+            raise EgressError('Invalid security_group_rules_quota %r: a number of rules, 1 or more'
+                              % (security_group_rules_quota,))
+        self.rules_quota = security_group_rules_quota
         self.client = client
         self.name = name
         self.list_id = list_id
@@ -230,6 +215,7 @@ class AwsPrefixList(Target):
                       for start in range(BATCH, len(target), BATCH)]
         else:
             if new_max > current_max:
+                self._check_security_groups(current.properties['id'], new_max)
                 steps.append(('max_entries', dict(max_entries=new_max)))
             steps += [('modify', batch) for batch in _batches(plan)]
             if new_max < current_max:
@@ -241,6 +227,60 @@ class AwsPrefixList(Target):
             steps.append(('tags', tag_changes))
         self._steps = steps
         return [self._render(kind, args) for kind, args in steps]
+
+    def _check_security_groups(self, list_id, new_max):
+        """Refuse growing MaxEntries to `new_max` when a referencing security group would pass its rule quota.
+
+        Every group's rules are read (DescribeSecurityGroups without a filter): the prefix-list-id filter and
+        GetManagedPrefixListAssociations are not available everywhere this runs (moto has neither).
+        """
+        groups = []
+        try:
+            for page in self.client.get_paginator('describe_security_groups').paginate():
+                groups.extend(page['SecurityGroups'])
+        except botocore.exceptions.ClientError as error:
+            raise EgressError('AWS refused describe_security_groups, needed to check that growing MaxEntries of %s '
+                              'to %d keeps its security groups within their rule quota: %s'
+                              % (self.describe(), new_max, error))
+        except botocore.exceptions.BotoCoreError as error:
+            raise EgressError('Cannot reach AWS for describe_security_groups (%s): %s' % (self.describe(), error))
+        others = set(pl for group in groups for direction in _DIRECTIONS
+                     for permission in group.get(direction) or [] for pl in _prefix_list_ids(permission)) - {list_id}
+        sizes = self._max_entries_of(sorted(others))
+        sizes[list_id] = new_max
+        over = []
+        for group in groups:
+            for direction, word in _DIRECTIONS.items():
+                permissions = group.get(direction) or []
+                if not any(list_id in _prefix_list_ids(p) for p in permissions):
+                    continue
+                count = rule_count(permissions, sizes)
+                if count > self.rules_quota:
+                    over.append('%s (%s): %d %s rules' % (group['GroupId'], group.get('GroupName', ''), count, word))
+        if over:
+            raise EgressError(
+                'Growing MaxEntries of %s to %d would take %d security group(s) past security_group_rules_quota=%d '
+                '(a rule that references a prefix list counts as its MaxEntries rules): %s. Nothing was changed; '
+                'raise the quota (Service Quotas, then security_group_rules_quota), remove rules, or split the list'
+                % (self.describe(), new_max, len(over), self.rules_quota, '; '.join(over)))
+
+    def _max_entries_of(self, list_ids):
+        """MaxEntries of other prefix lists the groups reference (1 for one AWS does not describe to us)."""
+        sizes = dict((pl, 1) for pl in list_ids)
+        for start in range(0, len(list_ids), 100):
+            chunk = list_ids[start:start + 100]
+            try:
+                found = self.client.describe_managed_prefix_lists(PrefixListIds=chunk)['PrefixLists']
+            except botocore.exceptions.ClientError:
+                found = []
+                for one in chunk:  # one unknown id fails the whole call: ask one by one
+                    try:
+                        found += self.client.describe_managed_prefix_lists(PrefixListIds=[one])['PrefixLists']
+                    except botocore.exceptions.ClientError:
+                        pass
+            for item in found:
+                sizes[item['PrefixListId']] = item.get('MaxEntries') or 1
+        return sizes
 
     def _tag_changes(self, current):
         have = current.properties['tags'] if current is not None and current.exists else {}
@@ -373,6 +413,24 @@ def _batches(plan):
     if current:
         batches.append(current)
     return [dict(add=[v for k, v in b if k == 'add'], remove=[v for k, v in b if k == 'remove']) for b in batches]
+
+
+_DIRECTIONS = {'IpPermissions': 'inbound', 'IpPermissionsEgress': 'outbound'}
+
+
+def _prefix_list_ids(permission):
+    return [item['PrefixListId'] for item in permission.get('PrefixListIds') or [] if item.get('PrefixListId')]
+
+
+def rule_count(permissions, sizes):
+    """The rules `permissions` (one direction of a security group) count against the quota: one per CIDR and per
+    referenced group, a prefix list's MaxEntries (from `sizes`) per reference to it."""
+    count = 0
+    for permission in permissions:
+        count += len(permission.get('IpRanges') or []) + len(permission.get('Ipv6Ranges') or [])
+        count += len(permission.get('UserIdGroupPairs') or [])
+        count += sum(sizes.get(pl, 1) for pl in _prefix_list_ids(permission))
+    return count
 
 
 class _VersionConflict(Exception):

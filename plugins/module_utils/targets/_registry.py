@@ -10,9 +10,11 @@ from __future__ import annotations
 from ansible_collections.allowlist.egress.plugins.module_utils.targets._address_feed import AddressFeed
 from ansible_collections.allowlist.egress.plugins.module_utils.targets._atlas_access_list import AtlasAccessList
 from ansible_collections.allowlist.egress.plugins.module_utils.targets._aws_prefix_list import AwsPrefixList
+from ansible_collections.allowlist.egress.plugins.module_utils.targets._aws_wafv2_ip_set import AwsWafv2IpSet
 from ansible_collections.allowlist.egress.plugins.module_utils.targets._firewalld_ipset import FirewalldIpset
 from ansible_collections.allowlist.egress.plugins.module_utils.targets._ipset import Ipset
 from ansible_collections.allowlist.egress.plugins.module_utils.targets._nftables import NftablesSet
 
 TARGETS = dict((cls.TARGET_INFO.module.rsplit('.', 1)[1], cls)
-               for cls in (NftablesSet, Ipset, FirewalldIpset, AwsPrefixList, AtlasAccessList, AddressFeed))
+               for cls in (NftablesSet, Ipset, FirewalldIpset, AwsPrefixList, AwsWafv2IpSet, AtlasAccessList,
+                           AddressFeed))

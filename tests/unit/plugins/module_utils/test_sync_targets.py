@@ -21,8 +21,8 @@ SHARED = {'max_removals': '10%', 'max_additions': '100%', 'force': False, 'lock_
 
 def test_every_backend_is_a_target_and_names_its_module():
     registry = _sync_targets.registry()
-    assert sorted(registry) == ['address_feed', 'atlas_access_list', 'aws_prefix_list', 'firewalld_ipset', 'ipset',
-                                'nftables_set']
+    assert sorted(registry) == ['address_feed', 'atlas_access_list', 'aws_prefix_list', 'aws_wafv2_ip_set',
+                                'firewalld_ipset', 'ipset', 'nftables_set']
     from ansible_collections.allowlist.egress.plugins.module_utils.targets._registry import TARGETS
     for name, cls in TARGETS.items():
         assert issubclass(cls, Target) and registry[name].module == 'allowlist.egress.%s' % name
@@ -49,6 +49,15 @@ def test_without_a_twin_the_ipv6_entries_are_counted_not_synced():
     assert [p.args['address_family'] for p in parts] == ['IPv4', 'IPv6']
 
 
+def test_a_waf_ip_set_target_gets_one_set_per_family_with_its_scope():
+    parts, unsynced = _sync_targets.parts(0, {'backend': 'aws_wafv2_ip_set', 'name': 'partner', 'name6': 'partner6',
+                                              'scope': 'CLOUDFRONT', 'region': 'us-east-1'}, PLAN, SHARED)
+    assert unsynced == 0
+    assert [(p.version, p.object, p.args['name'], p.args['address_family'], p.args['scope']) for p in parts] == [
+        (4, 'partner', 'partner', 'IPv4', 'CLOUDFRONT'), (6, 'partner6', 'partner6', 'IPv6', 'CLOUDFRONT')]
+    assert [p.entries for p in parts] == [PLAN['ipv4'], PLAN['ipv6']] and 'name6' not in parts[0].args
+
+
 def test_an_access_list_holds_both_families():
     parts, unsynced = _sync_targets.parts(0, {'backend': 'atlas_access_list', 'group_id': 'g1', 'target': 'project'},
                                           PLAN, SHARED)
@@ -67,8 +76,8 @@ def test_a_feed_file_holds_both_families_and_is_named_by_its_path():
 
 @pytest.mark.parametrize('target, message', [
     ({'backend': 'iptables', 'name': 'x'}, r"egress_sync_targets\[2\]: each target needs a backend, one of "
-                                           r"address_feed, atlas_access_list, aws_prefix_list, firewalld_ipset, ipset, "
-                                           r"nftables_set; got 'iptables'"),
+                                           r"address_feed, atlas_access_list, aws_prefix_list, aws_wafv2_ip_set, "
+                                           r"firewalld_ipset, ipset, nftables_set; got 'iptables'"),
     ('nftables_set', r'egress_sync_targets\[2\]: each target needs a backend'),
     ({'backend': 'nftables_set', 'table': 'filter'}, r'backend nftables_set needs set, the object to sync into'),
     ({'backend': 'ipset', 'name': 'x', 'addresses': ['192.0.2.1']}, 'a target takes no addresses'),

@@ -71,10 +71,80 @@ def test_at_most_100_entries_added_or_removed_per_modify_call(ec2):
 def test_entries_and_max_entries_never_change_in_the_same_call(ec2):
     client, stubber = ec2
     expect_read(stubber, 1, 2, cidrs(2))
+    stubber.add_response('describe_security_groups', {'SecurityGroups': []}, {})
     expect_modify(stubber, {'CurrentVersion': 1, 'MaxEntries': 3}, 1, max_entries=3)
     expect_modify(stubber, {'CurrentVersion': 1, 'AddEntries': [{'Cidr': '203.0.113.0/24'}]}, 2, max_entries=3)
     result = sync(client, ['203.0.113.0/24'], state='merged')
     assert result['max_entries'] == 3 and result['max_entries_grown_by'] == 1
+
+
+def group(group_id, inbound=(), outbound=()):
+    return {'GroupId': group_id, 'GroupName': group_id + '-name', 'OwnerId': '123456789012', 'Description': 'd',
+            'VpcId': 'vpc-1', 'IpPermissions': list(inbound), 'IpPermissionsEgress': list(outbound)}
+
+
+def rule(port, cidrs=(), lists=(), groups=()):
+    return {'IpProtocol': 'tcp', 'FromPort': port, 'ToPort': port, 'IpRanges': [{'CidrIp': c} for c in cidrs],
+            'PrefixListIds': [{'PrefixListId': pl} for pl in lists], 'UserIdGroupPairs': [{'GroupId': g} for g in groups]}
+
+
+def test_growth_past_a_referencing_groups_rule_quota_fails_naming_each_group_before_any_change(ec2):
+    client, stubber = ec2
+    expect_read(stubber, 1, 10, cidrs(10))
+    # sg-a: 2 rules x MaxEntries plus 39 CIDRs inbound: 10 -> 11 makes 61 > 60. sg-b: another list of 20 plus
+    # a group reference and 15 CIDRs outbound: 11 + 20 + 1 + 15 = 47, fine. sg-c does not reference the list.
+    # Second page: sg-d is at exactly 60 outbound after growth (allowed), sg-e at 61.
+    stubber.add_response('describe_security_groups', {'SecurityGroups': [
+        group('sg-a', inbound=[rule(443, lists=[PL]), rule(22, lists=[PL]), rule(80, cidrs=cidrs(39))]),
+        group('sg-b', outbound=[rule(443, lists=[PL, 'pl-other'], groups=['sg-c'], cidrs=cidrs(15))])],
+        'NextToken': 'page2'}, {})
+    stubber.add_response('describe_security_groups', {'SecurityGroups': [
+        group('sg-c', inbound=[rule(80, cidrs=cidrs(59))]),
+        group('sg-d', inbound=[rule(80, cidrs=cidrs(50))], outbound=[rule(443, lists=[PL], cidrs=cidrs(49))]),
+        group('sg-e', outbound=[rule(443, lists=[PL], cidrs=cidrs(50))])]},
+        {'NextToken': 'page2'})
+    stubber.add_response('describe_managed_prefix_lists', {'PrefixLists': [
+        dict(described(3, 20)['PrefixLists'][0], PrefixListId='pl-other')]}, {'PrefixListIds': ['pl-other']})
+    with pytest.raises(EgressError) as caught:
+        sync(client, cidrs(11))  # no modify is stubbed: any change would fail the Stubber
+    message = str(caught.value)
+    assert 'Growing MaxEntries of prefix list %s to 11 would take 2 security group(s) past ' \
+           'security_group_rules_quota=60' % PL in message
+    assert 'sg-a (sg-a-name): 61 inbound rules' in message and 'sg-e (sg-e-name): 61 outbound rules' in message
+    assert 'sg-b' not in message and 'sg-c' not in message and 'sg-d' not in message
+
+
+def test_growth_within_the_given_quota_goes_ahead(ec2):
+    client, stubber = ec2
+    expect_read(stubber, 1, 10, cidrs(10))
+    stubber.add_response('describe_security_groups', {'SecurityGroups': [
+        group('sg-a', inbound=[rule(443, lists=[PL]), rule(22, lists=[PL]), rule(80, cidrs=cidrs(39))])]}, {})
+    expect_modify(stubber, {'CurrentVersion': 1, 'MaxEntries': 11}, 2, max_entries=11)
+    expect_modify(stubber, {'CurrentVersion': 2, 'AddEntries': [{'Cidr': cidrs(11)[10]}]}, 3, max_entries=11)
+    result = sync(client, cidrs(11), security_group_rules_quota=61)
+    assert result['max_entries_grown_by'] == 1
+
+
+def test_a_group_exactly_at_the_quota_after_growth_is_allowed_and_other_lists_count_their_max_entries():
+    sizes = {PL: 11, 'pl-other': 20}
+    assert aws.rule_count([rule(443, lists=[PL]), rule(22, lists=[PL]), rule(80, cidrs=cidrs(38))], sizes) == 60
+    assert aws.rule_count([rule(443, lists=[PL, 'pl-other'], groups=['sg-x'], cidrs=cidrs(2)),
+                           {'IpProtocol': '-1', 'Ipv6Ranges': [{'CidrIpv6': '2001:db8::/32'}]}], sizes) == 35
+    assert aws.rule_count([], sizes) == 0
+
+
+def test_unreadable_security_groups_stop_the_growth(ec2):
+    client, stubber = ec2
+    expect_read(stubber, 1, 10, cidrs(10))
+    stubber.add_client_error('describe_security_groups', 'UnauthorizedOperation', 'You are not authorized')
+    with pytest.raises(EgressError, match='refused describe_security_groups.*MaxEntries.*to 11.*UnauthorizedOperation'):
+        sync(client, cidrs(11))
+
+
+@pytest.mark.parametrize('quota', [0, -1, True, '60'])
+def test_a_bad_quota_is_refused(quota):
+    with pytest.raises(EgressError, match='Invalid security_group_rules_quota'):
+        aws.AwsPrefixList(None, name='x', security_group_rules_quota=quota)
 
 
 def test_a_version_conflict_is_replanned_from_a_fresh_read_never_replayed(ec2):

@@ -12,7 +12,7 @@ from ansible_collections.allowlist.egress.plugins.module_utils.targets._registry
 
 
 def test_every_registered_target_is_a_target_named_after_its_module():
-    assert sorted(TARGETS) == ['address_feed', 'atlas_access_list', 'aws_prefix_list', 'firewalld_ipset', 'ipset',
-                               'nftables_set']
+    assert sorted(TARGETS) == ['address_feed', 'atlas_access_list', 'aws_prefix_list', 'aws_wafv2_ip_set',
+                               'firewalld_ipset', 'ipset', 'nftables_set']
     for name, cls in TARGETS.items():
         assert issubclass(cls, Target) and cls.TARGET_INFO.module == 'allowlist.egress.' + name
