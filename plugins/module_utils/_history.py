@@ -98,12 +98,46 @@ def read(path, warn=None):
                     if warn:
                         warn('%s line %d is not a history record; skipped' % (path, number))
                     continue
+                problem = _shape_problem(record)
+                if problem:
+                    if warn:
+                        warn('%s line %d is not a valid history record (%s); skipped' % (path, number, problem))
+                    continue
                 result.append(record)
     except (IOError, OSError) as error:
         if getattr(error, 'errno', None) == 2:
             return []
         raise EgressError('Cannot read the history %s: %s' % (path, error))
     return result
+
+
+def _shape_problem(record):
+    """What makes a parsed line unusable by changes_by_source(), or None.
+
+    The file is only as trustworthy as whoever can write it: a line of the right schema but the wrong shape (a
+    hand edit, another tool) must be skipped, not crash every later read.
+    """
+    for key in ('run', 'time'):
+        if record.get(key) is not None and not isinstance(record[key], str):
+            return '%s is not a string' % key
+    sources = record.get('sources')
+    if sources is not None and not isinstance(sources, list):
+        return 'sources is not a list'
+    for source in sources or []:
+        if not isinstance(source, dict) or not isinstance(source.get('label'), str):
+            return 'a source is not an object with a label'
+        documents = source.get('documents')
+        if documents is not None and (not isinstance(documents, list)
+                                      or not all(isinstance(d, dict) for d in documents)):
+            return 'the documents of source %r are not a list of objects' % source['label'][:80]
+    for key in ('added', 'removed'):
+        changes = record.get(key)
+        if changes is not None and not isinstance(changes, list):
+            return '%s is not a list' % key
+        for change in changes or []:
+            if not isinstance(change, dict) or not isinstance(change.get('address'), str):
+                return 'an entry of %s is not an object with an address' % key
+    return None
 
 
 def _version(source):

@@ -170,7 +170,10 @@ def _change_rows(target, max_rows):
     lines = ['| | address | source |', '| --- | --- | --- |']
     # A source is a comment the target held (for a removal): anyone who can write the set or the Atlas list chose
     # it, so it is shown as code, where a mention or a link stays text.
-    lines.extend('| %s | %s | %s |' % (sign, md(c['address']), code(c['source']) if c['source'] else '(several)')
+    # No source: an addition spans two sources (its prefix covers entries of both); a removal's comment was not
+    # stored (firewalld ipsets, feeds without comments) or differed within the prefix, so which source it was is unknown.
+    lines.extend('| %s | %s | %s |' % (sign, md(c['address']), code(c['source']) if c['source'] else
+                                       '(several)' if sign == '+' else '(unknown)')
                  for sign, c in shown)
     more = target['added_count'] + target['removed_count'] - len(shown)
     if more > 0:
@@ -328,8 +331,19 @@ def post(url, body, timeout, session=None):
     No redirect is followed: a webhook that answers 3xx is misconfigured, and following it would send the plan
     elsewhere.
     """
-    if not isinstance(url, str) or urllib.parse.urlsplit(url).scheme not in ('http', 'https'):
+    if not isinstance(url, str):
         return 'Not notified: notify_url must be an http or https URL'
+    try:
+        # The port is read here too: urlsplit() accepts `host:99999` and `.port` raises later.
+        parts = urllib.parse.urlsplit(url)
+        parts.port  # pylint: disable=pointless-statement
+    except ValueError:
+        # The message never repeats the URL: a webhook's secret is in it.
+        return 'Not notified: notify_url is not a valid URL'
+    if parts.scheme not in ('http', 'https'):
+        return 'Not notified: notify_url must be an http or https URL'
+    if not parts.hostname:
+        return 'Not notified: notify_url is not a valid URL'
     shown = url_shown(url)
     try:
         session = session or new_session()

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 from collections import namedtuple
 
+from ansible_collections.allowlist.egress.plugins.module_utils import _intervals
 from ansible_collections.allowlist.egress.plugins.module_utils._errors import EgressError
 
 # Options the pipeline passes to every target that does not set its own.
@@ -102,8 +103,35 @@ def summary(backend, part, result, digest, limit):
         added_count=result.get('added_count', len(added)), removed_count=result.get('removed_count', len(removed)),
         added=added[:limit], removed=removed[:limit],
         # The source (comment) of each listed change, and what the guards made of it: for the plan report.
-        added_sources=(result.get('added_comments') or [])[:limit],
+        added_sources=_added_sources(part.entries, added[:limit], result.get('added_comments')),
         removed_sources=(result.get('removed_comments') or [])[:limit],
         lists_truncated=bool(result.get('lists_truncated')) or len(added) > limit or len(removed) > limit,
         guards=result.get('guards') or [],
     )
+
+
+def _added_sources(groups, added, comments):
+    """The source of each listed addition: the module's comment, else the one plan group that holds the CIDR.
+
+    A backend that stores no per-entry comment (firewalld ipsets, an address feed without comment syntax) returns
+    None for every change; the plan's groups (comment = source) still say where an added CIDR comes from. None stays
+    only for a CIDR that no single source covers (it spans two, merged into one prefix).
+    """
+    comments = list(comments or [])[:len(added)]
+    comments.extend([None] * (len(added) - len(comments)))
+    if all(c is not None for c in comments):
+        return comments
+    merged = {}
+    for group in groups or []:
+        if group.get('comment') is not None:
+            merged.setdefault(group['comment'], []).extend(
+                i for address in group.get('addresses') or [] for i in _intervals.parse(address))
+    lookups = [(comment, _intervals.Lookup(_intervals.merge(intervals))) for comment, intervals in merged.items()]
+    result = []
+    for cidr, comment in zip(added, comments):
+        if comment is None and lookups:
+            interval = _intervals.merge(_intervals.parse(cidr))
+            found = [c for c, lookup in lookups if len(interval) == 1 and lookup.covers(interval[0])]
+            comment = found[0] if len(found) == 1 else None
+        result.append(comment)
+    return result

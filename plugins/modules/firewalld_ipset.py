@@ -29,9 +29,14 @@ description:
     configuration with its entries (and its zone binding) and firewalld is B(reloaded) once (RV(reloaded)). A reload
     drops runtime-only changes that anyone made to any part of firewalld, as C(firewall-cmd --reload) does.
     O(state=absent) reloads too, to drop the runtime ipset. Later syncs of an existing ipset never reload.
-  - O(zone) binds the ipset as a source (C(ipset:<name>)) of that zone, permanent and runtime, so that the zone's
-    services and ports are open to the listed addresses only. O(state=absent) removes that binding, wherever the
-    ipset is bound, before it removes the ipset.
+  - O(zone) binds the ipset as a source (C(ipset:<name>)) of that zone, permanent and runtime. firewalld handles a
+    packet from a listed address in that zone, and every other packet in the zone of the interface it arrived on. So
+    the binding restricts the zone's services and ports to the listed addresses only when the zone is B(dedicated),
+    with no interface bound and not the default zone (create one with C(firewall-cmd --permanent --new-zone)).
+    O(zone=public) (the default zone, holding the interface) restricts nothing, since every packet is already handled
+    there; the module then returns a warning, as for any zone that is the default zone or has interfaces bound.
+    O(zone=trusted) (target ACCEPT) opens every port to the listed addresses.
+  - O(state=absent) removes the zone binding, wherever the ipset is bound, before it removes the ipset.
   - firewalld ipsets hold no per-entry comment. Comments in O(addresses) and O(entry_comment) are checked like for
     every module of the collection, then dropped; RV(gathered) has V(null) comments.
   - V(0.0.0.0/0) (with O(allow_anywhere)) is stored as two /1, which cover the same addresses, because a kernel
@@ -73,6 +78,8 @@ options:
       - A firewalld zone (it must exist) to bind the ipset to as the source C(ipset:<name>), permanent and runtime.
         A binding to another zone is an error (firewalld binds a source to one zone); not set, bindings are left as
         they are.
+      - Use a zone of its own, with no interface and not the default zone, that opens only the services the listed
+        addresses need; a warning says when the zone is the default zone or has interfaces (see the description).
     type: str
   dbus_timeout:
     description: Seconds to wait for each D-Bus call to firewalld (a large list or a reload can take seconds).
@@ -226,7 +233,7 @@ def main():
     # The bus is opened on first use, so state=rendered needs no firewalld and no dbus module.
     _address_set.run_module(module, lambda: FirewalldIpset(
         lambda: FirewalldBus(params['dbus_timeout']), params['name'], set_type=params['set_type'],
-        family=params['family'], zone=params['zone']))
+        family=params['family'], zone=params['zone'], warn=module.warn))
 
 
 if __name__ == '__main__':

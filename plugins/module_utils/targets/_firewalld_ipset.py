@@ -149,6 +149,18 @@ class FirewalldBus(object):
             rules += [('policy %s' % policy, str(r)) for r in settings.get('rich_rules', [])]
         return rules
 
+    def default_zone(self):
+        return str(self.call('read the default zone', self._main.getDefaultZone))
+
+    def zone_interfaces(self, zone):
+        """The interfaces bound to `zone`, permanent and runtime (NetworkManager binds at runtime only)."""
+        interfaces = set(str(i) for i in self.call('read the interfaces of the permanent zone %s' % zone,
+                                                   self._config_zone(zone).getInterfaces))
+        if zone in [str(z) for z in self.call('list the runtime zones', self._zone.getZones)]:
+            interfaces.update(str(i) for i in self.call('read the interfaces of the runtime zone %s' % zone,
+                                                        self._zone.getInterfaces, zone))
+        return sorted(interfaces)
+
     def permanent_zone_of_source(self, source):
         return str(self.call('find the permanent zone of %s' % source, self._config.getZoneOfSource, source)) or None
 
@@ -200,8 +212,9 @@ class FirewalldIpset(Target):
     TARGET_INFO = TargetInfo('allowlist.egress.firewalld_ipset', name_option='name', family_option='family',
                              family_values={4: 'inet', 6: 'inet6'}, persist=False)
 
-    def __init__(self, bus, name, set_type=None, family=None, zone=None):
-        """`bus` is a FirewalldBus, or a callable that makes one (so that `rendered` needs no firewalld)."""
+    def __init__(self, bus, name, set_type=None, family=None, zone=None, warn=None):
+        """`bus` is a FirewalldBus, or a callable that makes one (so that `rendered` needs no firewalld); `warn`
+        takes the warnings of the sync (module.warn)."""
         if set_type is not None and set_type not in SET_TYPES:
             raise EgressError('Invalid set_type %r: use one of %s' % (set_type, ', '.join(SET_TYPES)))
         if family is not None and family not in FAMILIES:
@@ -212,6 +225,7 @@ class FirewalldIpset(Target):
                                  or len(zone) > ZONE_MAX or '\n' in zone):
             raise EgressError('Invalid zone %r: a firewalld zone name (letters, digits, "_", "+", "." or "-")' % (zone,))
         self._bus = bus
+        self._warn = warn
         self.name = name
         self.source = source_of(name)
         self.zone = zone
@@ -288,8 +302,26 @@ class FirewalldIpset(Target):
                     raise EgressError('%s is already a source of the %s zone %s; firewalld binds a source to one zone '
                                       'only: remove it there first, or sync with zone=%s'
                                       % (self.describe(), kind, other, other))
+            self._warn_open_zone(bus)
         self._zones = zones
         return zones
+
+    def _warn_open_zone(self, bus):
+        """A binding restricts only in a zone of its own. Traffic that arrives on an interface of the zone, or on any
+        interface when it is the default zone, is handled by that zone whatever its source, so the zone's services
+        stay open to everyone: warn, since the sync itself is still what was asked."""
+        if self._warn is None:
+            return
+        reasons = []
+        if bus.default_zone() == self.zone:
+            reasons.append('it is the default zone (every interface bound to no other zone uses it)')
+        interfaces = bus.zone_interfaces(self.zone)
+        if interfaces:
+            reasons.append('the interfaces %s are bound to it' % ', '.join(interfaces))
+        if reasons:
+            self._warn('Binding %s to the zone %s restricts nothing: %s, so its services and ports are open to every '
+                       'address arriving there, listed or not. Bind the ipset to a zone of its own, with no interface, '
+                       'that is not the default zone.' % (self.describe(), self.zone, ' and '.join(reasons)))
 
     def prepare(self, current, desired):
         check_one_family(desired, 'a firewalld ipset holds one family', 'one with family=inet and one with family=inet6')

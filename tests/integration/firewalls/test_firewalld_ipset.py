@@ -11,6 +11,7 @@ reaches the private bus through the task's `environment` keyword (DBUS_SYSTEM_BU
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -39,9 +40,19 @@ ZONE_XML = '<?xml version="1.0" encoding="utf-8"?>\n<zone><short>i14w</short><po
 @pytest.fixture
 def lab(netns, tmp_path):
     """A firewalld in its own namespace, and an Ansible whose modules run there under the system Python."""
+    yield from _lab(netns, tmp_path, PREFIX)
+
+
+@pytest.fixture
+def review_lab(netns, tmp_path):
+    """The same lab, in namespaces named fxr-* (the tests of the review fixes)."""
+    yield from _lab(netns, tmp_path, 'fxr')
+
+
+def _lab(netns, tmp_path, prefix):
     if not os.path.exists('/usr/lib/python3/dist-packages/firewall/client.py'):
         pytest.fail('firewalld and python3-firewall are needed (make test installs them)')
-    ns = netns(PREFIX)
+    ns = netns(prefix)
     directory = tmp_path / 'firewalld'
     directory.mkdir()
     lab = FirewalldLab(ns, directory).start(zones={ZONE: ZONE_XML})
@@ -258,3 +269,42 @@ def test_egress_sync_target(lab, tmp_path):
     assert state['sources'][ZONE]['runtime'] == ['ipset:egress4', 'ipset:egress6']
     results, proc = ansible.run_playbook(SYNC, extra_vars=variables, inventory=str(inventory))
     assert proc.returncode == 0 and 'changed=0' in proc.stdout, proc.stdout
+
+
+def test_a_zone_that_restricts_nothing_warns_and_the_report_names_each_source(review_lab, tmp_path):
+    """firewalld's default zone, and a zone with an interface, handle every packet of their interfaces: binding the
+    ipset there opens nothing less, and the module says so (read over D-Bus: the default zone, the zone's interfaces,
+    runtime ones too). firewalld stores no comments, yet plan.json names the source of each addition."""
+    ns, fw, ansible = review_lab
+    # The ipsets first: a new ipset reloads firewalld, which drops a runtime-only interface binding.
+    run(ansible, [task(fw, 'new %s' % name, name=name, addresses=['192.0.2.1']) for name in 'abc'])
+    ns.run(['ip', 'link', 'add', 'fxr0', 'type', 'veth', 'peer', 'name', 'fxr1'])  # no dummy module here
+    fw.cmd(['--zone=work', '--add-interface=fxr0'])  # runtime only, as NetworkManager binds interfaces
+    _results, proc = ansible.playbook([task(fw, 'default zone', name='a', zone='public', addresses=['192.0.2.1']),
+                                       task(fw, 'interface', name='b', zone='work', addresses=['192.0.2.1']),
+                                       task(fw, 'dedicated', name='c', zone=ZONE, addresses=['192.0.2.1'])])
+    output = ' '.join((proc.stdout + proc.stderr).split())  # a warning may be wrapped over lines
+    assert proc.returncode == 0, output
+    assert ('Binding firewalld ipset a to the zone public restricts nothing: it is the default zone' in output
+            and 'Binding firewalld ipset b to the zone work restricts nothing: the interfaces fxr0 are bound' in output)
+    assert 'firewalld ipset c' not in output and 'zone %s restricts' % ZONE not in output
+
+    inventory = tmp_path / 'inventory.yml'
+    inventory.write_text(yaml.safe_dump({'all': {'hosts': {
+        'fw': {'ansible_connection': 'local', 'ansible_python_interpreter': SYSTEM_PYTHON},
+        'localhost': {'ansible_connection': 'local', 'ansible_python_interpreter': sys.executable}}}}))
+    ansible.env['DBUS_SYSTEM_BUS_ADDRESS'] = fw.address
+    report = tmp_path / 'report'
+    variables = {'egress_sync_hosts': 'fw', 'ansible_become': False, 'egress_sync_report_dir': str(report),
+                 'egress_sync_sources': [{'type': 'static', 'addresses': ['192.0.2.0/28'], 'comment': 'partners'},
+                                         {'type': 'static', 'addresses': ['198.51.100.7'], 'comment': 'office'}],
+                 'egress_sync_targets': [{'backend': 'firewalld_ipset', 'name': 'egress4', 'zone': ZONE}]}
+    _results, proc = ansible.run_playbook(SYNC, extra_vars=variables, inventory=str(inventory))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    with open(str(report / 'plan.json')) as f:
+        (target,) = json.load(f)['targets']
+    assert target['added'] == [{'address': '192.0.2.0/28', 'source': 'partners'},
+                               {'address': '198.51.100.7/32', 'source': 'office'}]
+    with open(str(report / 'plan.md')) as f:
+        text = f.read()
+    assert '| + | 192.0.2.0/28 | `partners` |' in text and '(several)' not in text

@@ -102,6 +102,26 @@ def test_read_skips_what_is_not_a_record_and_a_missing_file_is_empty(tmp_path):
                         '%s line 3 is not a history record; skipped' % path]
 
 
+def test_read_skips_a_record_of_the_wrong_shape_and_the_rest_still_reads(tmp_path):
+    # Valid JSON with the right schema but the wrong shape crashed changes_by_source (egress_history, show.yml).
+    good = _history.records(apply_report([('fw1', sync_result(['198.51.100.0/28'], added_sources=['aws eu-west-1']))]))[0]
+    bad = [dict(good, sources='aws'), dict(good, sources=[['aws']]), dict(good, sources=[{'type': 'static'}]),
+           dict(good, sources=[dict(good['sources'][0], documents='x')]), dict(good, added={'address': 'x'}),
+           dict(good, removed=['192.0.2.1/32']), dict(good, added=[{'source': 'aws eu-west-1'}]),
+           dict(good, run=['a']), dict(good, time=5)]
+    path = tmp_path / 'history.jsonl'
+    path.write_text(''.join(json.dumps(r) + '\n' for r in bad + [good]))
+    warnings = []
+    history = _history.read(str(path), warn=warnings.append)
+    assert history == [good]
+    assert len(warnings) == len(bad)
+    for number, warning in enumerate(warnings, 1):
+        assert warning.startswith('%s line %d is not a valid history record (' % (path, number))
+        assert warning.endswith('); skipped')
+    assert 'sources is not a list' in warnings[0] and 'added is not a list' in warnings[4]
+    assert [c['added'] for c in _history.changes_by_source(history)] == [['198.51.100.0/28']]
+
+
 def _plan_with_token(token, aws_count=2):
     plan = json.loads(json.dumps(PLAN))
     plan['sources'][0]['provenance'][0]['sync_token'] = token

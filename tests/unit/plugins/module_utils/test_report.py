@@ -120,6 +120,15 @@ def test_plan_md_stays_within_a_github_comment_and_says_where_the_rest_is():
     assert len(report['targets'][0]['added']) == 5000
 
 
+def test_a_removal_whose_source_is_not_stored_shows_as_unknown_not_several():
+    # firewalld ipsets and comment-less feeds keep no source of an entry: a removal's source is unknown.
+    result = sync_result(['192.0.2.0/31'], ['198.51.100.0/28'], added_sources=[None], removed_sources=[None])
+    report = _report.build(PLAN, [('fw1', result)], True, now=NOW)
+    assert report['targets'][0]['removed'] == [{'address': '198.51.100.0/28', 'source': None}]
+    text = _report.markdown(report)
+    assert '| - | 198.51.100.0/28 | (unknown) |' in text and '| + | 192.0.2.0/31 | (several) |' in text
+
+
 def test_a_change_spanning_sources_and_the_guards_table():
     result = sync_result(['192.0.2.0/31'], added_sources=[None], guards=[
         dict(guard='max_removals', value='50%', family=4, before=10, changed=0, limit=5, verdict='ok'),
@@ -268,6 +277,13 @@ def test_post_to_a_closed_port_and_a_slow_receiver_warn_within_the_timeout(hook)
 def test_post_refuses_other_schemes():
     assert _report.post('file:///etc/passwd', {}, 1) == 'Not notified: notify_url must be an http or https URL'
     assert _report.post(None, {}, 1) == 'Not notified: notify_url must be an http or https URL'
+
+
+@pytest.mark.parametrize('url', ['https://[hooks.example/services/secrettoken', 'https://hooks.example:99999/secrettoken',
+                                 'http://[::1/secrettoken?sig=querysecret', 'https:///secrettoken'])
+def test_a_malformed_notify_url_is_a_warning_that_does_not_show_it(url):
+    # Before: urlsplit's ValueError escaped post() and failed the report task after the history was appended.
+    assert _report.post(url, {}, 1) == 'Not notified: notify_url is not a valid URL'
 
 
 def test_what_a_feed_or_an_error_says_stays_inside_code_spans():

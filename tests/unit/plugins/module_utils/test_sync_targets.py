@@ -133,3 +133,23 @@ def test_summary_carries_each_change_s_source_and_the_guards_for_the_report():
     assert summary['added_sources'] == ['feed'] and summary['removed_sources'] == ['feed']
     assert summary['guards'] == guards and summary['lists_truncated'] is True
     assert _sync_targets.summary('nftables_set', part, result, 'd' * 64, 5)['lists_truncated'] is False
+
+
+def test_summary_finds_the_source_of_an_addition_the_target_stores_no_comment_for():
+    # firewalld ipsets and feeds without comment syntax return None for every change: before, plan.md said
+    # "(several)" on every row and the history recorded source null, so show.yml attributed nothing.
+    groups = [{'comment': 'aws eu-west-1', 'addresses': ['198.51.100.0/28', '192.0.2.0/32', '2001:db8::/48']},
+              {'comment': 'office', 'addresses': ['192.0.2.1/32', '203.0.113.7/32']},
+              {'comment': 'aws eu-west-1', 'addresses': ['203.0.113.64/26']}]
+    part = _sync_targets.Part(None, '/srv/feeds/plain.txt', groups, {})
+    added = ['192.0.2.0/31', '198.51.100.4/30', '203.0.113.7/32', '203.0.113.64/27', '2001:db8::/48', '2001:db8:1::/48']
+    result = {'changed': True, 'added': added, 'added_comments': [None] * len(added),
+              'removed': ['192.0.2.9/32'], 'removed_comments': [None]}
+    summary = _sync_targets.summary('address_feed', part, result, 'd' * 64, 100)
+    # 192.0.2.0/31 is .0 of aws and .1 of office: several; 2001:db8:1::/48 is in no group (nothing to claim).
+    assert summary['added_sources'] == [None, 'aws eu-west-1', 'office', 'aws eu-west-1', 'aws eu-west-1', None]
+    assert summary['removed_sources'] == [None]  # the source a removed entry had is not stored: stays unknown
+    # A comment the module did return is kept as is; only the listed (limited) additions are looked up.
+    result['added_comments'] = ['feed'] + [None] * (len(added) - 1)
+    assert _sync_targets.summary('address_feed', part, result, 'd' * 64, 3)['added_sources'] == [
+        'feed', 'aws eu-west-1', 'office']

@@ -25,6 +25,9 @@ class RecordedBus(object):
         self.permanent = dict(permanent or {})
         self.runtime = dict(runtime or {})
         self.zones = dict((z, {'permanent': [], 'runtime': []}) for z in zones)
+        # As on a stock host: the interface in the default zone public; internal and work dedicated.
+        self.default = 'public'
+        self.interfaces = {'public': ['eth0']}
         self.calls = []
         self.fail = fail
         self.rich_rules = []
@@ -51,6 +54,12 @@ class RecordedBus(object):
             if source in sources[kind]:
                 return zone
         return None
+
+    def default_zone(self):
+        return self.default
+
+    def zone_interfaces(self, zone):
+        return sorted(self.interfaces.get(zone, []))
 
     def permanent_zone_of_source(self, source):
         return self._zone_of(source, 'permanent')
@@ -97,10 +106,10 @@ class RecordedBus(object):
             sources['runtime'] = list(sources['permanent'])
 
 
-def sync(bus, check_mode=False, **params):
+def sync(bus, check_mode=False, warn=None, **params):
     params.setdefault('state', 'replaced')
     backend = FirewalldIpset(bus, params.pop('name', 'allow'), set_type=params.pop('set_type', None),
-                             family=params.pop('family', None), zone=params.pop('zone', None))
+                             family=params.pop('family', None), zone=params.pop('zone', None), warn=warn)
     params.setdefault('lock_file', None)
     return _address_set.sync(backend, params, check_mode=check_mode)
 
@@ -245,3 +254,33 @@ def test_a_missing_firewall_module_names_the_package_and_the_interpreter(monkeyp
     monkeypatch.setattr(builtins, '__import__', without_firewall)
     with pytest.raises(EgressError, match='apt-get install python3-firewall.*ansible_python_interpreter=/usr/bin/python3'):
         _firewalld_ipset.FirewalldBus()
+
+
+def test_a_zone_that_is_the_default_or_has_interfaces_restricts_nothing_and_warns():
+    # firewalld handles every packet of an interface in that interface's zone (and of unbound interfaces in the
+    # default zone): binding the ipset there leaves the zone's services open to everyone.
+    warnings = []
+    bus = RecordedBus()
+    sync(bus, addresses=['192.0.2.1'], zone='public', warn=warnings.append)
+    assert warnings == ['Binding firewalld ipset allow to the zone public restricts nothing: it is the default zone '
+                        '(every interface bound to no other zone uses it) and the interfaces eth0 are bound to it, so '
+                        'its services and ports are open to every address arriving there, listed or not. Bind the '
+                        'ipset to a zone of its own, with no interface, that is not the default zone.']
+    assert bus.zones['public']['permanent'] == ['ipset:allow']  # still done as asked: a warning, not a refusal
+    for zone, default, interfaces, reason in (
+            ('work', 'work', {}, ': it is the default zone (every interface'),
+            ('work', 'public', {'work': ['ens4', 'ens3']}, ': the interfaces ens3, ens4 are bound to it, so')):
+        warnings, bus = [], RecordedBus()
+        bus.default, bus.interfaces = default, interfaces
+        sync(bus, addresses=['192.0.2.1'], zone=zone, warn=warnings.append, check_mode=True)
+        assert len(warnings) == 1 and reason in warnings[0] and bus.calls == []
+
+
+def test_a_dedicated_zone_gets_no_warning_nor_does_a_sync_without_zone_or_absent():
+    warnings = []
+    bus = RecordedBus()
+    sync(bus, addresses=['192.0.2.1'], zone='internal', warn=warnings.append)
+    sync(bus, addresses=['192.0.2.1', '192.0.2.3'], zone='internal', warn=warnings.append)
+    sync(bus, name='other', addresses=['192.0.2.1'], warn=warnings.append)
+    sync(bus, state='absent', zone='public', warn=warnings.append)
+    assert warnings == []
