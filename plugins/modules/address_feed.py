@@ -98,6 +98,8 @@ options:
         change, the C(previous_sha256)). Default O(path) with C(.meta.json) appended.
       - It is written first, then the feed; it names the previous file's checksum too, so a crash between the two
         renames still leaves a pair the next run accepts.
+      - A file at this path that is not a sidecar this module wrote for O(path) (not JSON, another generator, or the
+        sidecar of another feed file) is treated like an edited feed, see O(edited); O(state=absent) never removes it.
     type: path
   max_entries:
     description:
@@ -120,10 +122,13 @@ options:
   edited:
     description:
       - What to do when O(path) exists but its SHA-256 is not the one the sidecar records (someone edited it, or
-        another tool wrote it, or there is no sidecar).
+        another tool wrote it, or there is no sidecar), or when the file at O(sidecar) is not this module's sidecar
+        of O(path).
       - V(fail) stops before anything is written, naming the file and both checksums.
       - V(overwrite) reads it with the parser of O(format) so that the guards count what it holds (or as empty,
-        with a warning, when it cannot be parsed), then replaces it.
+        with a warning, when it cannot be parsed), then replaces it. Its entries are never kept, so V(overwrite)
+        works only with O(state=replaced) (and V(absent) and V(gathered)); O(state=merged) and O(state=deleted)
+        fail, because they would keep what someone wrote into the file and sign it with a new sidecar.
     type: str
     choices: [fail, overwrite]
     default: fail
@@ -133,7 +138,9 @@ options:
         plan digest of a pipeline). Keep it stable, since a value that changes on every run rewrites the file every run.
     type: dict
   mode:
-    description: The mode of a new feed file and sidecar, in octal.
+    description:
+      - The mode of a new feed file and sidecar, in octal.
+      - Group and others may not write a served file, so a mode with either write bit (V(0664), V(0666)) fails.
     type: str
     default: '0644'
 notes:

@@ -239,6 +239,10 @@ class AddressFeed(Target):
             raise EgressError('Invalid edited %r: use fail or overwrite' % (edited,))
         if not isinstance(mode, str) or not re.match(r'0?[0-7]{3}\Z', mode):
             raise EgressError('Invalid mode %r: an octal mode such as "0644"' % (mode,))
+        if int(mode, 8) & 0o022:
+            # Anyone who may write the served file decides what every consumer's firewall allows.
+            raise EgressError('Invalid mode %r: the feed is served to firewalls, so group and others must not write it '
+                              '(use "0644" or "0640")' % (mode,))
         self.path = os.path.normpath(path)
         self.format = FORMATS[fmt]
         self.sidecar = os.path.normpath(sidecar) if sidecar else self.path + '.meta.json'
@@ -294,15 +298,31 @@ class AddressFeed(Target):
             raise EgressError('Cannot read the %s %s: %s' % (what, path, exc))
 
     def _sidecar_meta(self, data):
+        """The sidecar's metadata when it is one this module wrote for this feed file, else None."""
         if data is None:
             return None
         try:
             meta = json.loads(data.decode('utf-8'))
         except (ValueError, UnicodeDecodeError):
             return None
-        return meta if isinstance(meta, dict) and meta.get('generator') == GENERATOR else None
+        if not isinstance(meta, dict) or meta.get('generator') != GENERATOR:
+            return None
+        # A sidecar of another feed (copied, or sidecar= pointing at it) is not this file's.
+        return meta if meta.get('file') == os.path.basename(self.path) else None
+
+    def _edited(self, what, why):
+        """An edited feed file or a foreign sidecar: an error, or with edited=overwrite a warning."""
+        if self.edited == 'fail':
+            raise EgressError('%s was not written by this module or was edited since (%s); nothing was changed. '
+                              'Look at it, then remove it or set edited=overwrite to replace it' % (what, why))
 
     def read(self):
+        if self.edited == 'overwrite' and self.state in ('merged', 'deleted'):
+            # The entries of an edited file are read only so that the guards can count them: merged or deleted
+            # would keep them, and the new sidecar would then vouch for them as ours.
+            raise EgressError('edited=overwrite works only with state=replaced (or absent), not state=%s: for %s, '
+                              'the entries of an edited or foreign file would be kept and signed as ours; nothing '
+                              'was changed' % (self.state, self.describe()))
         directory = os.path.dirname(self.path)
         if not os.path.isdir(directory):
             self._current = self._current_sidecar = None
@@ -310,9 +330,18 @@ class AddressFeed(Target):
         data = self._read_bytes(self.path, 'feed file')
         self._current = data
         self._current_sidecar = self._read_bytes(self.sidecar, 'sidecar')
-        if data is None:
-            return _address_set.Current(self._current_sidecar is not None, [], {})
         meta = self._sidecar_meta(self._current_sidecar)
+        if data is None:
+            if self._current_sidecar is not None and meta is None:
+                why = 'it is not a sidecar this module wrote for %s' % os.path.basename(self.path)
+                self._edited('the sidecar %s' % self.sidecar, why)
+                if self.warn:
+                    self.warn('the sidecar %s is not one this module wrote for %s; it is replaced (edited=overwrite)'
+                              % (self.sidecar, self.path) if self.state != 'absent' else
+                              'the sidecar %s is not one this module wrote for %s; it is left alone'
+                              % (self.sidecar, self.path))
+            # Only our own sidecar makes a missing feed "exist" (state=absent removes it); a foreign one is not ours.
+            return _address_set.Current(meta is not None, [], {})
         digest = _sha256(data)
         ours = meta is not None and digest in (meta.get('sha256'), meta.get('previous_sha256'))
         if ours:
@@ -321,11 +350,10 @@ class AddressFeed(Target):
         else:
             why = ('it has no sidecar %s' % self.sidecar if self._current_sidecar is None else
                    'its SHA-256 %s is not the one in %s' % (digest, self.sidecar) if meta is not None else
-                   'its sidecar %s is not one this module wrote' % self.sidecar)
-            if self.edited == 'fail':
-                raise EgressError('%s was not written by this module or was edited since (%s); nothing was changed. '
-                                  'Look at it, then remove it or set edited=overwrite to replace it'
-                                  % (self.describe(), why))
+                   'its sidecar %s is not one this module wrote for it' % self.sidecar)
+            self._edited(self.describe(), why)
+            # edited=overwrite, so state=replaced, absent or gathered: these entries are never kept, only counted
+            # by the removal guard (a file someone grew by hand is still protected by max_removals).
             try:
                 entries = parse(self.format, data, self.path)
                 note = 'read as %s' % self.format.name
@@ -422,11 +450,18 @@ class AddressFeed(Target):
             for tmp, _path in pending:
                 _files._unlink_quietly(tmp)
 
+    def _removable(self):
+        """The feed file, and the sidecar only when it is ours (a foreign file at that path is left alone)."""
+        paths = [self.path]
+        if self._sidecar_meta(self._current_sidecar) is not None:
+            paths.append(self.sidecar)
+        return paths
+
     def remove_commands(self, current):
-        return ['remove %s' % p for p in (self.path, self.sidecar) if os.path.lexists(p)]
+        return ['remove %s' % p for p in self._removable() if os.path.lexists(p)]
 
     def remove(self, current):
-        for path in (self.path, self.sidecar):
+        for path in self._removable():
             try:
                 os.unlink(path)
             except (IOError, OSError) as exc:

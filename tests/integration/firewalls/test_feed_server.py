@@ -241,28 +241,54 @@ def test_a_consumer_pulls_the_feed_with_304_auth_and_allowlist(lab):
 
 BAD = [
     ({'feed_server_allow': ['198.51.100.0/33']}, 'not networks: ["198.51.100.0/33"]'),
-    ({'feed_server_allow': ['0.0.0.0/0']}, 'would let anyone read'),
+    ({'feed_server_allow': ['0.0.0.0/0']}, '["0.0.0.0/0"] wider than /8 (IPv4) or /16 (IPv6) would let nearly anyone read'),
     ({'feed_server_allow': ['192.0.2.0/24; allow all']}, 'not networks: ["192.0.2.0/24; allow all"]'),
     ({'feed_server_dir': '/srv/feeds\n'}, 'feed_server_dir must be an absolute path'),
     ({'feed_server_port': 70000}, 'feed_server_port must be an integer in 1..65535'),
     ({'feed_server_basic_auth': {'user': 'a:b', 'password': 'long-enough'}}, 'user given: "a:b"'),
     ({'feed_server_basic_auth': {'user': 'feeds', 'password': 'pw\nx:y-long'}}, None),
+    # Everyone, spelled otherwise, or in halves: networks wider than /8 or /16 are refused by value.
+    ({'feed_server_allow': ['0::/0']}, '["0::/0"] wider than /8 (IPv4) or /16 (IPv6)'),
+    ({'feed_server_allow': ['::0/0']}, '["::0/0"] wider than'),
+    ({'feed_server_allow': ['198.51.100.2/32', '0.0.0.0/1', '128.0.0.0/1']}, '["0.0.0.0/1", "128.0.0.0/1"] wider than'),
+    ({'feed_server_allow': ['::ffff:0:0/96']}, '["::ffff:0:0/96"] wider than'),
+    # A system directory would be published whole.
+    ({'feed_server_dir': '/'}, 'feed_server_dir "/" is / or a system directory'),
+    ({'feed_server_dir': '/etc/nginx/feeds/'}, 'feed_server_dir "/etc/nginx/feeds/" is / or a system directory'),
+    ({'feed_server_dir': '/usr'}, 'feed_server_dir "/usr" is / or a system directory'),
+    ({'feed_server_dir': '/lib64/'}, 'is / or a system directory'),
+    ({'feed_server_dir': '/var/tmp'}, 'is / or a system directory'),
+    ({'feed_server_dir': '/root'}, 'is / or a system directory'),
+    ({'feed_server_dir': '//etc'}, 'no // or /./'),
+    ({'feed_server_dir': '/srv/./feeds'}, 'no // or /./'),
 ]
 
 
+def inside_feed_dir(lab):
+    """The password file and the TLS key in the served directory (they would be published)."""
+    return [({'feed_server_htpasswd': str(lab['feeds'] / 'feeds.htpasswd')}, 'feed_server_htpasswd "%s/feeds.htpasswd" '
+             'is inside feed_server_dir' % lab['feeds']),
+            ({'feed_server_tls_key': str(lab['feeds']) + '/sub/key.pem', 'feed_server_dir': str(lab['feeds']) + '/'},
+             'feed_server_tls_key "%s/sub/key.pem" is inside feed_server_dir' % lab['feeds'])]
+
+
 def test_bad_variables_are_refused_before_any_file_is_touched(lab):
+    cases = BAD + inside_feed_dir(lab)
     # One play, one block per case: each include of the role must fail in its checks, naming the value.
-    tasks = [{'block': [{'name': 'case %d' % index, 'ansible.builtin.include_role': {'name': 'allowlist.egress.feed_server'},
-                         'vars': bad}],
+    # A case that moves feed_server_dir runs in check mode: should its check ever regress, the role must not go on
+    # to create or chmod /etc/..., /var/tmp or /root on the host.
+    include = dict(name='allowlist.egress.feed_server')
+    tasks = [{'block': [{'name': 'case %d' % index, 'vars': bad, 'ansible.builtin.include_role':
+                         dict(include, apply={'check_mode': True}) if 'feed_server_dir' in bad else include}],
               'rescue': [{'name': 'refused %d' % index, 'ansible.builtin.debug': {'msg': 'refused'}}]}
-             for index, (bad, _message) in enumerate(BAD)]
+             for index, (bad, _message) in enumerate(cases)]
     path = lab['server'].tmp_path / 'bad.yml'
     path.write_text(yaml.safe_dump([{'hosts': 'localhost', 'gather_facts': False, 'vars': lab['vars'], 'tasks': tasks}]))
     results, proc = lab['server'].run_playbook(str(path))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     failed = [r for r in lab['server'].last_results if r['result'].get('_status') == 'failed']
-    assert len(failed) == len(BAD) and all('refused %d' % i in results for i in range(len(BAD)))
-    for (bad, message), result in zip(BAD, failed):
+    assert len(failed) == len(cases) and all('refused %d' % i in results for i in range(len(cases)))
+    for (bad, message), result in zip(cases, failed):
         assert result['task'].split(' : ')[-1].startswith('Check'), (bad, result['task'])
         if message is None:  # the password: its check is no_log, so it is named by the task only
             assert result['task'].split(' : ')[-1].startswith('Check the password') and 'x:y-long' not in json.dumps(result)
@@ -271,3 +297,25 @@ def test_bad_variables_are_refused_before_any_file_is_touched(lab):
             assert any(message in m for m in messages), (bad, result)
     assert os.listdir(str(lab['nginx'] / 'conf.d')) == [] and not (lab['nginx'] / 'feeds.htpasswd').exists()
     assert 'long-enough' not in proc.stdout and 'x:y-long' not in proc.stdout
+
+
+def test_a_failed_reload_puts_the_files_back_and_the_next_run_retries(lab):
+    """Without the rollback, the second run would find its files in place, report changed=0 and never reload.
+    Both runs are in one play (one ansible-playbook start), each a fresh include of the role."""
+    os.chmod(str(lab['feeds']), 0o750)  # an existing feed directory keeps the mode its owner gave it
+    conf = str(lab['nginx'] / 'conf.d' / 'allowlist-egress-feeds.conf')
+    tasks = [{'block': [{'name': 'run %d' % run, 'ansible.builtin.include_role': {'name': 'allowlist.egress.feed_server'}}],
+              'rescue': [{'name': 'after %d' % run, 'ansible.builtin.stat': {'path': conf}}]} for run in (1, 2)]
+    path = lab['server'].tmp_path / 'reload.yml'
+    path.write_text(yaml.safe_dump([{'hosts': 'localhost', 'gather_facts': False, 'tasks': tasks,
+                                     'vars': dict(lab['vars'], feed_server_reload_command=['false'])}]))
+    results, proc = lab['server'].run_playbook(str(path))
+    reloads = [r for r in lab['server'].last_results if r['task'].endswith('Reload nginx with the command given')]
+    assert [r['result'].get('_status') for r in reloads] == ['failed', 'failed'], proc.stdout  # the second retried
+    fails = [r['result'].get('msg', '') for r in lab['server'].last_results if r['task'].endswith('Fail, naming what failed')]
+    assert len(fails) == 2 and all(m == 'nginx could not be reloaded or started (task "Reload nginx with the command '
+                                        'given"), so the previous files were put back and the next run tries again: '
+                                        'non-zero return code' for m in fails), fails
+    assert not results['after 1']['stat']['exists'] and not results['after 2']['stat']['exists']
+    assert os.listdir(str(lab['nginx'] / 'conf.d')) == [] and not (lab['nginx'] / 'feeds.htpasswd').exists()
+    assert os.stat(str(lab['feeds'])).st_mode & 0o777 == 0o750

@@ -27,7 +27,7 @@ ENTRIES = [{'address': '192.0.2.0/25', 'comment': 'egress_ranges:atlas'},
 
 def sync(path, fmt, addresses, check_mode=False, diff=False, warn=None, **options):
     params = dict(state='replaced', addresses=addresses, lock_file=str(path) + '.lock', lock_timeout=5)
-    shared = ('state', 'max_removals', 'max_additions', 'force', 'entry_comment', 'lock_file')
+    shared = ('state', 'max_removals', 'max_additions', 'force', 'entry_comment', 'lock_file', 'return_commands')
     params.update((k, v) for k, v in options.items() if k in shared)
     backend = feed.AddressFeed(str(path), fmt, warn=warn, **dict((k, v) for k, v in options.items() if k not in shared))
     return _address_set.sync(backend, params, check_mode=check_mode, want_diff=diff)
@@ -270,3 +270,59 @@ def test_a_rewrite_in_the_same_second_still_changes_last_modified_and_the_etag(t
     os.utime(str(path), (first + 5, first + 5))  # even a file stamped in the future
     sync(path, 'plain', ['192.0.2.2'], force=True)
     assert path.read_text() == '192.0.2.2/32\n' and int(os.stat(str(path)).st_mtime) == first + 6
+
+
+@pytest.mark.parametrize('state', ['merged', 'deleted'])
+def test_overwrite_refuses_merged_and_deleted_so_a_hostile_entry_is_never_kept(tmp_path, state):
+    path = tmp_path / 'feed'
+    sync(path, 'plain', ['192.0.2.0/24'])
+    sidecar = (tmp_path / 'feed.meta.json').read_bytes()
+    path.write_text('192.0.2.0/24\n0.0.0.0/0\n')  # someone widens the feed by hand
+    with pytest.raises(EgressError, match='edited=overwrite works only with state=replaced .or absent., not state=%s: '
+                                          'for feed file .*feed, the entries of an edited' % state):
+        sync(path, 'plain', ['198.51.100.0/24'], state=state, edited='overwrite')
+    assert path.read_text() == '192.0.2.0/24\n0.0.0.0/0\n' and (tmp_path / 'feed.meta.json').read_bytes() == sidecar
+    # replaced drops the foreign entry and the guard still counts it.
+    with pytest.raises(EgressError, match='Refusing to remove'):
+        sync(path, 'plain', ['192.0.2.0/24'], edited='overwrite', max_removals='10%')
+    result = sync(path, 'plain', ['192.0.2.0/24'], edited='overwrite', max_removals='100%')
+    assert '0.0.0.0/1' in result['removed'] and path.read_text() == '192.0.2.0/24\n'
+
+
+@pytest.mark.parametrize('content', [b'my notes, not JSON\n', b'{"generator": "someone else"}\n',
+                                     b'{"generator": "allowlist.egress.address_feed", "file": "other.txt"}\n'])
+def test_a_foreign_sidecar_is_refused_and_never_removed(tmp_path, content):
+    path, sidecar = tmp_path / 'feed', tmp_path / 'feed.meta.json'
+    sidecar.write_bytes(content)
+    with pytest.raises(EgressError, match=r'the sidecar .*feed.meta.json was not written by this module.*'
+                                          r'it is not a sidecar this module wrote for feed\); nothing was changed'):
+        sync(path, 'plain', ['192.0.2.0/24'])
+    with pytest.raises(EgressError, match='the sidecar .*feed.meta.json was not written by this module'):
+        sync(path, 'plain', [], state='absent')
+    assert sidecar.read_bytes() == content and not path.exists()
+    # overwrite: absent removes only the feed file, never a sidecar that is not ours.
+    path.write_text('192.0.2.0/24\n')
+    warnings = []
+    result = sync(path, 'plain', [], state='absent', edited='overwrite', warn=warnings.append, return_commands=True)
+    assert result['changed'] and result['commands'] == ['remove %s' % path]
+    assert not path.exists() and sidecar.read_bytes() == content
+    assert not sync(path, 'plain', [], state='absent', edited='overwrite', warn=warnings.append)['changed']
+    assert sidecar.read_bytes() == content
+    # replaced with overwrite takes the path over, with a warning.
+    sync(path, 'plain', ['192.0.2.0/24'], edited='overwrite', warn=warnings.append)
+    assert json.loads(sidecar.read_text())['file'] == 'feed' and 'is replaced (edited=overwrite)' in warnings[-1]
+
+
+def test_a_sidecar_of_another_feed_does_not_vouch_for_this_one(tmp_path):
+    sync(tmp_path / 'a', 'plain', ['192.0.2.0/24'])
+    (tmp_path / 'b').write_bytes((tmp_path / 'a').read_bytes())
+    (tmp_path / 'b.meta.json').write_bytes((tmp_path / 'a.meta.json').read_bytes())
+    with pytest.raises(EgressError, match='its sidecar .*b.meta.json is not one this module wrote for it'):
+        sync(tmp_path / 'b', 'plain', ['192.0.2.0/24'])
+
+
+@pytest.mark.parametrize('mode', ['0664', '0646', '0666', '0777', '622'])
+def test_a_group_or_world_writable_mode_is_refused(tmp_path, mode):
+    with pytest.raises(EgressError, match="Invalid mode '%s': the feed is served to firewalls" % mode):
+        feed.AddressFeed(str(tmp_path / 'feed'), 'plain', mode=mode)
+    assert feed.AddressFeed(str(tmp_path / 'feed'), 'plain', mode='0640').mode == 0o640
