@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 VENV=${VENV:-.venv}
 APT_PACKAGES=(ca-certificates git make python3 python3-venv python3-pip shellcheck nftables ipset iptables iproute2 util-linux
-              bind9 bind9-utils unbound dnsmasq dnsutils iputils-ping nginx openssl
+              bind9 bind9-utils unbound dnsmasq pdns-recursor knot-resolver dnsutils iputils-ping nginx openssl
               firewalld python3-firewall python3-netaddr dbus)
 
 missing=()
@@ -42,6 +42,14 @@ if [ "${#missing[@]}" -gt 0 ]; then
     if printf '%s\n' "${missing[@]}" | grep -qx firewalld && command -v systemctl >/dev/null 2>&1; then
         systemctl --root=/ disable firewalld.service >/dev/null 2>&1 || true
         systemctl --root=/ mask firewalld.service >/dev/null 2>&1 || true
+    fi
+    # pdns-recursor's and knot-resolver's postinsts enable their units (started at the next boot on 127.0.0.1:53);
+    # policy-rc.d kept them from starting now. The tests start them in namespaces of their own.
+    if printf '%s\n' "${missing[@]}" | grep -qx pdns-recursor && command -v systemctl >/dev/null 2>&1; then
+        systemctl --root=/ disable pdns-recursor.service >/dev/null 2>&1 || true
+    fi
+    if printf '%s\n' "${missing[@]}" | grep -qx knot-resolver && command -v systemctl >/dev/null 2>&1; then
+        systemctl --root=/ disable kresd.target kres-cache-gc.service >/dev/null 2>&1 || true
     fi
 fi
 

@@ -39,7 +39,9 @@ UPSTREAM_ZONE = {
 
 def up(state_dir):
     os.makedirs(state_dir, exist_ok=True)
-    forwarder, vpn = Netns('ae-dnsfwd').create(), Netns('ae-dnsvpn').create()
+    # DNS_LAB_PREFIX: a namespace prefix of the caller's own, so that concurrent runs are told apart.
+    prefix = os.environ.get('DNS_LAB_PREFIX') or 'ae'
+    forwarder, vpn = Netns(prefix + '-dnsfwd').create(), Netns(prefix + '-dnsvpn').create()
     link(forwarder, vpn, ['192.0.2.1/24', '2001:db8::1/64'], ['192.0.2.53/24', '2001:db8::53/64'])
     zone = os.path.join(state_dir, 'upstream-zone.json')
     with open(zone, 'w') as f:
