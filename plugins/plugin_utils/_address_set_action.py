@@ -12,6 +12,10 @@ variable whose value is a list of plain strings, none of which could be a templa
 templating is exactly those strings, so they are taken as they are. Anything else (a filter, an
 expression, an element holding `{`, a dictionary entry, an undefined name) takes Ansible's own path.
 Older ansible-core versions never call finalize_task_arg and template as they always did.
+
+On every version, a list of strings then travels to the module as the one comma-separated string that
+its `type: list` option splits back into the same list: the module's own argument handling deep-copies
+and walks a list element by element (0.3 s for 100,000 entries), a string it copies whole.
 """
 
 from __future__ import annotations
@@ -48,7 +52,29 @@ def untemplated_list(value, variables):
     return plain_strings(variables[match.group(1)])
 
 
+def comma_joined(value):
+    """A non-empty list of strings, none holding a comma, as one comma-separated string; else None.
+
+    Ansible splits a string given for a `type: list` option on every comma (check_type_list), so the
+    module receives exactly this list, element for element; an element holding a comma would become two
+    and keeps the list form, as do dictionaries and an empty list (an empty string splits into `['']`).
+    """
+    if not isinstance(value, list) or not value:
+        return None
+    for item in value:
+        if not isinstance(item, str) or ',' in item:
+            return None
+    return ','.join(value)
+
+
 class AddressSetAction(NormalAction):
+    def run(self, tmp=None, task_vars=None):
+        for name in LIST_ARGUMENTS:
+            joined = comma_joined(self._task.args.get(name))
+            if joined is not None:
+                self._task.args[name] = joined
+        return super(AddressSetAction, self).run(tmp, task_vars)
+
     @classmethod
     def finalize_task_arg(cls, name, value, templar, context):
         if name in LIST_ARGUMENTS:

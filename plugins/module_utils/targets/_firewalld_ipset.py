@@ -357,7 +357,7 @@ class FirewalldIpset(Target):
         desired.groups = OrderedDict([(None, merged)]) if merged else OrderedDict()
 
     def _entries(self, plan):
-        return [_entry_text(prefix) for prefix, _comment in plan.target_prefixes()]
+        return [_intervals.entry_text(prefix) for prefix, _comment in plan.target_prefixes()]
 
     def _options(self):
         return {'family': self.family}
@@ -483,9 +483,3 @@ class FirewalldIpset(Target):
     def facts(self, current, plan):
         return dict(set_type=self.set_type, family=self.family, zone=self.zone, reloaded=self.reloaded,
                     runtime_synced=self.runtime_synced)
-
-
-def _entry_text(prefix):
-    version, network, length = prefix
-    text = _intervals.address_text(version, network)
-    return text if length == _intervals.BITS[version] else '%s/%d' % (text, length)

@@ -161,12 +161,16 @@ class Ipset(Target):
             check_expandable(desired, '%s is hash:ip, which holds single addresses (use set_type=hash:net)'
                              % self.describe())
 
-    def _entry(self, prefix, comment):
-        version, network, length = prefix
-        text = _intervals.address_text(version, network)
-        if length != _intervals.BITS[version]:
-            text = '%s/%d' % (text, length)
+    @staticmethod
+    def _entry(prefix, comment):
+        text = _intervals.entry_text(prefix)
         return '%s comment "%s"' % (text, comment) if comment else text
+
+    @classmethod
+    def _add_lines(cls, name, prefixes):
+        """`add NAME ENTRY` for each (prefix, comment): the whole set's batch, 100,000 lines per sync."""
+        entry_text, head = _intervals.entry_text, 'add %s ' % name
+        return [head + entry_text(p) if not c else head + cls._entry(p, c) for p, c in prefixes]
 
     def _create_line(self, name, count, comments):
         maxelem = max(self.requested_maxelem or self.current_maxelem or DEFAULT_MAXELEM, count)
@@ -189,20 +193,20 @@ class Ipset(Target):
         if current is None:
             # rendered: the batch that makes the set, for review.
             lines = [self._create_line(self.name, count, comments)]
-            lines += ['add %s %s' % (self.name, self._entry(p, c)) for p, c in targets]
+            lines += self._add_lines(self.name, targets)
         elif not exists:
             # Restore applies line by line: the new set is filled under the temporary name and renamed only when
             # complete, so a line the kernel refuses never leaves an empty or half-filled set behind.
             self._via_tmp = True
             lines = [self._create_line(self.tmp, count, comments)]
-            lines += ['add %s %s' % (self.tmp, self._entry(p, c)) for p, c in targets]
+            lines += self._add_lines(self.tmp, targets)
             lines.append('rename %s %s' % (self.tmp, self.name))
         elif not plan.changed and not needs_new_set:
             lines = []
         elif needs_new_set or self.state == 'replaced':
             self._swap = True
             lines = [self._create_line(self.tmp, count, comments)]
-            lines += ['add %s %s' % (self.tmp, self._entry(p, c)) for p, c in targets]
+            lines += self._add_lines(self.tmp, targets)
             lines += ['swap %s %s' % (self.tmp, self.name), 'destroy %s' % self.tmp]
         else:
             added = set()
@@ -250,7 +254,7 @@ class Ipset(Target):
         create = 'create %s %s family %s maxelem %d%s' % (self.name, self.set_type, self.family, maxelem, extension)
         lines = ['# Managed by allowlist.egress.ipset: load with `ipset restore -exist -f <this file>`',
                  create, 'flush %s' % self.name]
-        lines += ['add %s %s' % (self.name, self._entry(p, c)) for p, c in targets]
+        lines += self._add_lines(self.name, targets)
         return '\n'.join(lines) + '\n'
 
     def validate_persist(self, text, path):

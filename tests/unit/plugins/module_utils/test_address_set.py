@@ -437,3 +437,36 @@ def test_guard_verdicts_per_family():
     assert forced[0]['verdict'] == 'forced' and forced[-1] == dict(
         guard='max_additions', value=None, family=None, before=None, changed=None, limit=None, verdict='off')
     assert [v['guard'] for v in _address_set.guard_verdicts(plan, '50%', '', False, replaced=False)] == ['max_additions']
+
+
+class ModuleStub(object):
+    """What run_module uses of an AnsibleModule: its params and flags, and exit/fail ending the call."""
+
+    check_mode, _diff, _verbosity = False, False, 0
+
+    def __init__(self, params):
+        self.params, self.ended = params, None
+
+    def warn(self, message):
+        pass
+
+    def exit_json(self, **result):
+        self.ended = ('exit', result)
+        raise SystemExit(0)
+
+    def fail_json(self, **result):
+        self.ended = ('fail', result)
+        raise SystemExit(1)
+
+
+@pytest.mark.parametrize('fail', [None, 'apply'])
+def test_run_module_gives_the_collector_back_however_the_sync_ends(tmp_path, fail):
+    # run_module pauses the garbage collector for the sync; a failed sync must not leave it off.
+    import gc
+    module = ModuleStub(dict(addresses=['192.0.2.%d' % i for i in range(1, 30)], state='replaced',
+                             lock_file=str(tmp_path / 'fake.lock')))
+    with pytest.raises(SystemExit):
+        _address_set.run_module(module, lambda: FakeBackend([], fail))
+    assert gc.isenabled()
+    assert module.ended[0] == ('fail' if fail else 'exit')
+    assert len(module.ended[1]['invocation']['module_args']['addresses']) <= _address_set.INVOCATION_ADDRESSES + 1

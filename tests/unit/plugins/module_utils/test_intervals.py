@@ -100,3 +100,46 @@ def test_count_overlapping(a, b):
     merged = _intervals.merge(parse_all(b))
     expected = sum(1 for p in prefixes if netaddr.IPSet([_intervals.cidr_text(p)]) & netaddr.IPSet(b))
     assert _intervals.count_overlapping(prefixes, merged) == expected
+
+
+# Text shaped like an address, a CIDR or a range, with the spellings parse() refuses or normalises.
+address_like = st.one_of(
+    v4, v6,
+    st.text(alphabet='0123456789abcdef.:/- \u00b2\u0663%', max_size=24),
+    st.builds(lambda a, n: '192.0.2.%d/%s' % (a, n), st.integers(0, 300),
+              st.sampled_from(['0', '00', '08', '8', '24', '32', '33', '', '-1', '\u00b2', ' 24'])),
+    st.builds(lambda a, n: '2001:db8::%x/%s' % (a, n), st.integers(0, 70000),
+              st.sampled_from(['0', '64', '128', '129', '0128', '']))
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(address_like)
+def test_parse_plain_reads_what_parse_reads_or_steps_aside(text):
+    # The sync's fast path: it may return None for anything, but never another interval than parse().
+    fast = _intervals.parse_plain(text)
+    if fast is not None:
+        assert _intervals.parse(text) == [fast]
+
+
+@pytest.mark.parametrize('text', ['192.0.2.1', '192.0.2.0/24', '0.0.0.0/0', '2001:db8::/32', '2001:db8::1/128'])
+def test_parse_plain_takes_the_usual_spellings(text):
+    assert [_intervals.parse_plain(text)] == _intervals.parse(text)
+
+
+@pytest.mark.parametrize('text', ['192.0.2.1/24', ' 192.0.2.1', '192.0.2.1-192.0.2.9', '192.0.2.0/\u00b2', '01.2.3.4',
+                                  '192.0.2.0/024', '192.0.2.0/', 'fe80::1%eth0', ''])
+def test_parse_plain_leaves_errors_and_odd_spellings_to_parse(text):
+    assert _intervals.parse_plain(text) is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(entries)
+def test_count_prefixes_and_entry_text(items):
+    merged = _intervals.merge(parse_all(items))
+    assert _intervals.count_prefixes(merged) == sum(_intervals.prefix_count(i) for i in merged)
+    for interval in merged:
+        for prefix in _intervals.cidrs(interval):
+            text = _intervals.cidr_text(prefix)
+            expected = text.rsplit('/', 1)[0] if prefix[2] == _intervals.BITS[prefix[0]] else text
+            assert _intervals.entry_text(prefix) == expected
