@@ -43,7 +43,7 @@ molecule: deps
 	cd extensions && PATH="$(CURDIR)/$(VENV)/bin:$$PATH" molecule test --all
 
 lint: deps
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" ansible-lint --offline --profile production roles playbooks extensions
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" ansible-lint --offline --profile production roles playbooks extensions docs/awx
 
 changelog: deps
 	$(VENV)/bin/antsibull-changelog lint
