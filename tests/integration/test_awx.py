@@ -162,15 +162,17 @@ def private_data_dir(path, ee, fw, https_server, ca_file):
     assert feed['url'] == 'https://feeds.example.net/partner-egress.txt'
     feed.update(url=https_server.url('/partner-egress.txt'), ca_path=ca_file)
     (path / 'env' / 'extravars').write_text(yaml.safe_dump(extravars))
-    (path / 'env' / 'envvars').write_text(yaml.safe_dump({
-        'ANSIBLE_COLLECTIONS_PATH': str(ee['collections']),  # the EE's /usr/share/ansible/collections
-        'ANSIBLE_HOME': str(path / 'ansible-home'), 'XDG_CACHE_HOME': str(path / 'cache'),
-        'ANSIBLE_PYTHON_INTERPRETER': sys.executable, 'ANSIBLE_NOCOLOR': '1'}))
     (path / 'env' / 'settings').write_text(yaml.safe_dump({'job_timeout': 240}))
+    return ee['collections']
 
 
-def runner_job(path, ident, check):
-    """One job: `ansible-runner run`, as AWX's worker does; returns (status, rc, events, stdout)."""
+def runner_job(path, ident, check, collections):
+    """One job: `ansible-runner run`, as AWX's worker does; returns (status, rc, events, output, job stdout)."""
+    # Each job runs in a fresh container: its own home, so its own (empty) fetch cache.
+    (path / 'env' / 'envvars').write_text(yaml.safe_dump({
+        'ANSIBLE_COLLECTIONS_PATH': str(collections),  # the EE's /usr/share/ansible/collections
+        'ANSIBLE_HOME': str(path / 'home' / ident / '.ansible'), 'XDG_CACHE_HOME': str(path / 'home' / ident / '.cache'),
+        'ANSIBLE_PYTHON_INTERPRETER': sys.executable, 'ANSIBLE_NOCOLOR': '1'}))
     cmdline = path / 'env' / 'cmdline'
     if check:
         cmdline.write_text('--check --diff')  # job type "Check", "Show Changes" ticked
@@ -219,11 +221,11 @@ def elements(fw, name):
 def test_job_template_check_then_run_through_ansible_runner(tmp_path, ee, firewall, https_server, ca_file):
     https_server.serve('/partner-egress.txt', FEED, content_type='text/plain')
     pdd = tmp_path / 'pdd'
-    private_data_dir(pdd, ee, firewall, https_server, ca_file)
+    collections = private_data_dir(pdd, ee, firewall, https_server, ca_file)
     kernel = firewall.ruleset()
 
     # The "Check" job: the plan in the events and the job output, nothing in the kernel.
-    status, rc, events, out, stdout = runner_job(pdd, 'check', check=True)
+    status, rc, events, out, stdout = runner_job(pdd, 'check', True, collections)
     assert (status, rc) == ('successful', 0), out
     (synced,) = ok_results(events, SYNC_TASK)
     digest = synced['plan_digest']
@@ -233,8 +235,11 @@ def test_job_template_check_then_run_through_ansible_runner(tmp_path, ee, firewa
              t['added'], t['plan_digest']) for t in synced['targets']] == [
         ('egress_allow_v4', 4, 0, 2, 2, 0, ['192.0.2.0/28', '198.51.100.0/25'], digest),
         ('egress_allow_v6', 6, 0, 1, 1, 0, ['2001:db8:100::/48'], digest)]
+    after = synced['diff'][0]['after']
+    assert '192.0.2.0/28  # partner VPN' in after and '198.51.100.0/25  # egress_ranges:custom' in after, after
     lines = summary_lines(events)
     assert len(lines) == 2 and all('plan %s' % digest[:12] in line for line in lines), lines
+    assert all('"egress_ranges:custom": "network"' in line for line in lines), lines
     assert lines[0].startswith('nftables_set egress_allow_v4: 2 entries, plan %s' % digest[:12])
     assert 'added 2 192.0.2.0/28 198.51.100.0/25; removed 0' in lines[0], lines[0]
     assert 'plan %s' % digest[:12] in stdout and 'partner VPN' in stdout  # AWX's job output (with --diff)
@@ -248,7 +253,7 @@ def test_job_template_check_then_run_through_ansible_runner(tmp_path, ee, firewa
     assert elements(firewall, 'egress_allow_v4') is None
 
     # The "Run" job: the same plan goes in.
-    status, rc, events, out, stdout = runner_job(pdd, 'run', check=False)
+    status, rc, events, out, stdout = runner_job(pdd, 'run', False, collections)
     assert (status, rc) == ('successful', 0), out
     (synced,) = ok_results(events, SYNC_TASK)
     assert synced['plan_digest'] == digest and synced['changed'] is True
@@ -261,7 +266,7 @@ def test_job_template_check_then_run_through_ansible_runner(tmp_path, ee, firewa
 
     # The nightly schedule of the "Run" job: nothing new, nothing changed.
     applied = firewall.ruleset()
-    status, rc, events, out, stdout = runner_job(pdd, 'nightly', check=False)
+    status, rc, events, out, stdout = runner_job(pdd, 'nightly', False, collections)
     assert (status, rc) == ('successful', 0), out
     (synced,) = ok_results(events, SYNC_TASK)
     assert synced['plan_digest'] == digest and synced['changed'] is False
@@ -272,15 +277,17 @@ def test_job_template_check_then_run_through_ansible_runner(tmp_path, ee, firewa
     lines = summary_lines(events)
     assert len(lines) == 2 and all(line.split('; added ')[1].split() == ['0', ';', 'removed', '0'] for line in lines), lines
     assert firewall.ruleset() == applied
+    # Every job fetched the feed once, whatever the number of targets.
+    assert len(https_server.requests_for('/partner-egress.txt')) == 3
 
 
 def test_a_failing_feed_fails_the_job_and_touches_nothing(tmp_path, ee, firewall, https_server, ca_file):
     """The job fails (AWX shows "Failed" and runner's rc) naming the feed, and the kernel is as it was."""
     https_server.serve('/partner-egress.txt', '# partner egress\n0.0.0.0/0\n', content_type='text/plain')
     pdd = tmp_path / 'pdd'
-    private_data_dir(pdd, ee, firewall, https_server, ca_file)
+    collections = private_data_dir(pdd, ee, firewall, https_server, ca_file)
     kernel = firewall.ruleset()
-    status, rc, events, out, stdout = runner_job(pdd, 'run', check=False)
+    status, rc, events, out, stdout = runner_job(pdd, 'run', False, collections)
     assert status == 'failed' and rc != 0, out
     failed = [e['event_data'] for e in events if e['event'] == 'runner_on_failed']
     assert failed and '0.0.0.0/0' in json.dumps(failed[0]['res']) and 'partner-egress.txt' in json.dumps(failed[0]['res'])
