@@ -17,6 +17,7 @@ syncing into nftables sets in a network namespace made here; the job events must
 from __future__ import annotations
 
 import glob
+import importlib
 import json
 import os
 import re
@@ -79,6 +80,36 @@ def requirement_names(lines):
             if line.strip() and not line.strip().startswith('#')]
 
 
+# What each requirement the plugins document (DOCUMENTATION's requirements) needs in an EE: pip requirements,
+# Debian packages, RPM packages. A new requirement fails the test below until it is here, and in requirements.txt or
+# bindep.txt.
+NEEDS = (
+    (r'^requests$', ['requests'], [], []),
+    (r'^netaddr$', ['netaddr'], [], []),
+    (r'^dnspython$', ['dnspython'], [], []),
+    (r'^nft ', [], ['nftables'], ['nftables']),
+    (r'^ipset ', [], ['ipset'], ['ipset']),
+    (r'^unshare ', [], ['util-linux'], ['util-linux']),
+    (r'^ping ', [], ['iputils-ping'], ['iputils']),
+    (r'^firewalld running on the managed host', [], [], []),  # a service of the host, not a package of the EE
+    (r'C\(dbus\) and C\(firewall\)', [], ['python3-dbus', 'python3-firewall'], ['python3-dbus', 'python3-firewall']),
+    (r'^The Python module C\(netaddr\)', ['netaddr'], ['python3-netaddr'], ['python3-netaddr']),
+)
+
+
+def documented_requirements():
+    found = []
+    for kind in ('modules', 'lookup', 'filter', 'test', 'action'):
+        for path in sorted(glob.glob(os.path.join(ROOT, 'plugins', kind, '*.py'))):
+            name = os.path.basename(path)[:-3]
+            if name == '__init__':
+                continue
+            module = importlib.import_module('ansible_collections.allowlist.egress.plugins.%s.%s' % (kind, name))
+            doc = yaml.safe_load(getattr(module, 'DOCUMENTATION', '') or '{}') or {}
+            found.extend(('%s/%s' % (kind, name), r) for r in doc.get('requirements') or [])
+    return found
+
+
 def test_ee_context_installs_the_built_collection_and_picks_up_its_requirements(ee):
     context, containerfile, installed = ee['context'], ee['containerfile'], ee['installed']
     # What ansible-builder put in the context: the built collection, where requirements.yml names it.
@@ -124,7 +155,19 @@ def test_ee_context_installs_the_built_collection_and_picks_up_its_requirements(
             (['platform:rpm', 'platform:redhat', 'platform:centos'], ['python3-dns', 'python3-netaddr', 'python3-requests']),
             (['platform:dpkg', 'platform:debian'], ['python3-dnspython', 'python3-netaddr', 'python3-requests'])):
         packages = sorted(rule[0] for rule in depends.active_rules(['default'] + platform))
-        assert packages == sorted(python_libs + ['nftables', 'ipset', 'util-linux', 'python3-dbus', 'python3-firewall'])
+        assert packages == sorted(python_libs + ['nftables', 'ipset', 'util-linux', 'python3-dbus', 'python3-firewall',
+                                                 'iputils' if 'platform:rpm' in platform else 'iputils-ping'])
+    # Every requirement a plugin documents is met by what the image gets.
+    active = {'dpkg': set(r[0] for r in depends.active_rules(['default', 'platform:dpkg', 'platform:debian'])),
+              'rpm': set(r[0] for r in depends.active_rules(['default', 'platform:rpm', 'platform:redhat']))}
+    requirements = documented_requirements()
+    assert len(requirements) >= 10
+    for plugin, requirement in requirements:
+        needs = [n for n in NEEDS if re.search(n[0], requirement)]
+        assert needs, 'no EE package is known for %s\'s requirement %r: add it to NEEDS and bindep.txt' % (plugin, requirement)
+        for _pattern, pip_names, dpkg, rpm in needs:
+            assert set(pip_names) <= set(requirement_names(pip)), (plugin, requirement)
+            assert set(dpkg) <= active['dpkg'] and set(rpm) <= active['rpm'], (plugin, requirement)
 
     # `ansible-builder introspect` (what the README tells a collection maintainer to run) shows the same.
     shown = yaml.safe_load(run([os.path.join(BIN, 'ansible-builder'), 'introspect', str(ee['collections'])],
