@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/build/collections
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: all deps demo test sanity units integration molecule lint bench build changelog snapshots clean
+.PHONY: all deps demo test sanity units integration molecule lint bench build ee changelog snapshots clean
 
 all: test
 
@@ -43,7 +43,7 @@ molecule: deps
 	cd extensions && PATH="$(CURDIR)/$(VENV)/bin:$$PATH" molecule test --all
 
 lint: deps
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" ansible-lint --offline --profile production roles playbooks extensions
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" ansible-lint --offline --profile production roles playbooks extensions docs/awx
 
 changelog: deps
 	$(VENV)/bin/antsibull-changelog lint
@@ -63,6 +63,14 @@ snapshots: deps
 
 build: deps
 	$(VENV)/bin/ansible-galaxy collection build --force --output-path build/
+
+# The build context of docs/awx/execution-environment.yml with this collection in it, in build/ee/context (a
+# Containerfile); `podman build -t allowlist-egress-ee build/ee/context` then builds the image.
+ee: deps
+	rm -rf build/ee && mkdir -p build/ee && cp -r docs/awx/. build/ee/
+	$(VENV)/bin/ansible-galaxy collection build --output-path build/ee .
+	mv build/ee/allowlist-egress-*.tar.gz build/ee/allowlist-egress.tar.gz
+	$(VENV)/bin/ansible-builder create --file build/ee/execution-environment.yml --context build/ee/context --output-filename Containerfile
 
 clean:
 	rm -rf build .venv tests/output .pytest_cache
