@@ -1,4 +1,9 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
+# -*- coding: utf-8 -*-
+# Copyright (c) allowlist.egress contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
 """Build the collection's HTML documentation the way docs.ansible.com builds collections.
 
 antsibull-docs writes the plugin, role and extra-docs pages as RST and Sphinx renders them with the
@@ -124,13 +129,16 @@ def whole_file(ast: dict, page: str, source: str) -> tuple[str, str, list]:
 class Pages:
     """Every guide page, with the GitHub anchors of each source file mapped to labels."""
 
-    def __init__(self) -> None:
+    def __init__(self, root: Path = ROOT) -> None:
+        self.root = root
         self.pages: list[tuple[str, str, str, list]] = []  # (page, title, source file, blocks)
         self.anchors: dict[tuple[str, str], str] = {}  # (source file, GitHub anchor) -> label
         self.files: dict[str, str] = {}  # source file -> label of its first page
 
     def add(self, source: str, page: str, title: str, blocks: list) -> None:
         page_label = LABEL_PREFIX + page
+        if any(page == known[0] for known in self.pages):
+            raise DocsError(f"{source}: two sections make the same page {page!r} ({title!r}); rename one")
         self.pages.append((page, title, source, blocks))
         self.files.setdefault(source, page_label)
         for block in blocks:
@@ -143,10 +151,10 @@ class Pages:
         """A Markdown link target of ``source`` as ("ref", label) or ("url", absolute URL)."""
         if re.match(r"^[a-z][a-z0-9+.-]*:", target):
             return "url", target
-        path, _, anchor = target.partition("#")
+        path, _hash, anchor = target.partition("#")
         if path:
             repo_path = os.path.normpath(os.path.join(os.path.dirname(source), path))
-            if repo_path.startswith("..") or not (ROOT / repo_path).exists():
+            if repo_path.startswith("..") or not (self.root / repo_path).exists():
                 raise DocsError(f"{source}: link to {target!r}: no file {repo_path} in the repository")
         else:
             repo_path = source
@@ -207,7 +215,7 @@ def page_rst(page: str, title: str, source: str, blocks: list, pages: Pages, api
 
 def guide_pages(root: Path = ROOT) -> tuple[list[tuple[str, str, str]], dict[str, list[str]]]:
     """Every Markdown guide as RST pages: ([(page, title, rst)], {section title: [pages]})."""
-    pages = Pages()
+    pages = Pages(root)
     readme_ast = markdown_ast(root / "README.md")
     api = readme_ast["pandoc-api-version"]
     for name, title, blocks in split_readme(readme_ast):
@@ -218,10 +226,11 @@ def guide_pages(root: Path = ROOT) -> tuple[list[tuple[str, str, str]], dict[str
         pages.add(source, *whole_file(markdown_ast(root / source), page, source))
     out = [(page, title, page_rst(page, title, source, blocks, pages, api))
            for page, title, source, blocks in pages.pages]
+    sources = [(page[0], page[2]) for page in pages.pages]  # (page, source file)
     sections = {
-        "Guide (from the README)": [p for p, _, s, _ in pages.pages if s == "README.md"],
-        "More guides": [p for p, _, s, _ in pages.pages if s != "README.md" and not s.startswith("roles/")],
-        "Role guides": [p for p, _, s, _ in pages.pages if s.startswith("roles/")],
+        "Guide (from the README)": [p for p, s in sources if s == "README.md"],
+        "More guides": [p for p, s in sources if s != "README.md" and not s.startswith("roles/")],
+        "Role guides": [p for p, s in sources if s.startswith("roles/")],
     }
     return out, sections
 
@@ -272,6 +281,7 @@ the guides (from the README) and the playbooks are linked from it too.
    :caption: Reference indexes:
 
    collections/environment_variables
+   collections/deprecations
 """
 
 CONF_OFFLINE = """
@@ -319,8 +329,9 @@ def build(out: Path) -> Path:
     started = time.monotonic()
     stage_collection(stage)
     env["ANSIBLE_COLLECTIONS_PATH"] = str(collections)
-    # The generated pages go through the same lint as the committed ones.
-    lint = run(["antsibull-docs", "lint-collection-docs", "--plugin-docs", "."], cwd=stage, env=env)
+    # The generated pages go through the same lint as the committed ones (the plugin docs are linted
+    # in the repository by `make docs-test`).
+    lint = run(["antsibull-docs", "lint-collection-docs", "."], cwd=stage, env=env)
     if lint.stdout.strip():
         raise DocsError(f"antsibull-docs lint-collection-docs:\n{lint.stdout}")
     if site.exists():
@@ -342,8 +353,10 @@ def build(out: Path) -> Path:
     if proc.returncode != 0 or warnings:
         raise DocsError("the Sphinx build failed or warned (log: %s):\n%s" % (out / "build.log", "\n".join(warnings)))
     html = out / "html"
-    if html.is_symlink() or html.exists():
-        html.unlink() if html.is_symlink() else shutil.rmtree(html)
+    if html.is_symlink():
+        html.unlink()
+    elif html.exists():
+        shutil.rmtree(html)
     html.symlink_to(Path("site") / "build" / "html")
     print(f"docs: {html}/index.html ({time.monotonic() - started:.1f} s)")
     return html
