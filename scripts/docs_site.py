@@ -59,6 +59,8 @@ class DocsError(Exception):
 
 def run(argv: list[str], **kwargs) -> subprocess.CompletedProcess:
     """Run a command from an argv list, failing with its output."""
+    if shutil.which(argv[0], path=kwargs.get("env", os.environ).get("PATH")) is None:
+        raise DocsError(f"{argv[0]} is not installed (scripts/bootstrap.sh installs what `make docs` needs)")
     proc = subprocess.run(argv, text=True, capture_output=True, check=False, **kwargs)
     if proc.returncode != 0:
         raise DocsError(f"{' '.join(argv)} exited {proc.returncode}:\n{proc.stdout}{proc.stderr}")

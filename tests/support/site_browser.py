@@ -103,6 +103,9 @@ def chromium():
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
+    for program in (CHROMIUM, CHROMEDRIVER):
+        if not Path(program).is_file():
+            raise RuntimeError(f"{program} is missing: scripts/bootstrap.sh installs Debian's chromium and chromium-driver")
     profile = tempfile.mkdtemp(prefix="allowlist-egress-chromium-")
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
