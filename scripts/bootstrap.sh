@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
 APT_PACKAGES=(ca-certificates git make python3 python3-venv python3-pip shellcheck nftables ipset iptables iproute2 util-linux
               bind9 bind9-utils unbound dnsmasq pdns-recursor knot-resolver dnsutils iputils-ping nginx openssl
-              firewalld python3-firewall python3-netaddr dbus)
+              firewalld python3-firewall python3-netaddr dbus
+              pandoc chromium chromium-driver)
 
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then

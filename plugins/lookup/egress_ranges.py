@@ -16,8 +16,9 @@ description:
   - Terms are source names; several sources return the sorted union.
   - Fetches are cached on disk (conditional GET with C(ETag) / C(If-Modified-Since)) and retried politely
     (exponential backoff, C(Retry-After) on HTTP 429 and 503).
-  - Use P(ansible.builtin.query#lookup) (or O(ansible.builtin.lookup#lookup:wantlist=true)) to get a list;
-    a plain C(lookup) joins the list with commas.
+  - Use C(query) (or C(lookup) with C(wantlist=true)) to get a list;
+    a plain C(lookup) joins the list with commas, see
+    L(Forcing lookups to return lists,https://docs.ansible.com/ansible/latest/plugins/lookup.html#forcing-lookups-to-return-lists-query-and-wantlist-true).
   - The same is available as a module, M(allowlist.egress.egress_ranges_info), for runners whose controller
     has no internet access.
 extends_documentation_fragment:

@@ -22,7 +22,8 @@ description:
     to accept it anyway.
   - Names are resolved concurrently (A and AAAA together), so 200 front-ends take about one round trip
     per O(concurrency) queries.
-  - Use P(ansible.builtin.query#lookup) (or O(ansible.builtin.lookup#lookup:wantlist=true)) to get a list.
+  - Use C(query) (or C(lookup) with C(wantlist=true)) to get a list, see
+    L(Forcing lookups to return lists,https://docs.ansible.com/ansible/latest/plugins/lookup.html#forcing-lookups-to-return-lists-query-and-wantlist-true).
 options:
   _terms:
     description:
