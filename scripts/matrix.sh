@@ -9,6 +9,7 @@
 # Unit tests of all versions run side by side (they mostly wait on timers and loopback servers: ~100 s for four
 # at once against ~80 s for one); the integration subsets run one version after another (they are CPU-bound).
 set -euo pipefail
+shopt -s inherit_errexit  # a failed install inside venv_python's $(...) must stop the script, stamp unwritten
 cd "$(dirname "$0")/.."
 
 VERSIONS=${MATRIX_VERSIONS:-2.15 2.16 2.17 2.18 2.19}
