@@ -30,7 +30,8 @@ def _run(argv, data=None, check=True, timeout=300):
 
 class Netns(object):
     def __init__(self, prefix='ae'):
-        self.name = '%s-%s' % (prefix, uuid.uuid4().hex[:8])
+        # NETNS_PREFIX goes in front of every name, so that a run's namespaces can be told from another's.
+        self.name = '%s%s-%s' % (os.environ.get('NETNS_PREFIX', ''), prefix, uuid.uuid4().hex[:8])
         self.path = '/run/netns/%s' % self.name
         self.processes = []
 
