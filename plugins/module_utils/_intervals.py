@@ -61,17 +61,9 @@ def parse_plain(text):
 def parse(entry, source=None, strict=True, warn=None):
     """One IP, CIDR or `first-last` range as a list of one interval."""
     if isinstance(entry, str) and '-' not in entry:
-        address, slash, length = entry.strip().partition('/')
-        version = 6 if ':' in address else 4
-        try:
-            value = address_int(version, address)
-        except (OSError, ValueError):
-            value = None
-        if value is not None and (not slash or (length.isascii() and length.isdigit() and int(length) <= BITS[version] and length[0] != '0')
-                                  or length == '0'):
-            hostmask = (1 << (BITS[version] - int(length))) - 1 if slash else 0
-            if not value & hostmask:
-                return [(version, value, value | hostmask)]
+        interval = parse_plain(entry.strip())
+        if interval is not None:
+            return [interval]
     elif isinstance(entry, str) and '/' not in entry:
         first, last = entry.strip().partition('-')[::2]
         version = 6 if ':' in first else 4

@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 import netaddr
 import pytest
 from hypothesis import given, settings
@@ -116,10 +118,13 @@ address_like = st.one_of(
 @settings(max_examples=1000, deadline=None)
 @given(address_like)
 def test_parse_plain_reads_what_parse_reads_or_steps_aside(text):
-    # The sync's fast path: it may return None for anything, but never another interval than parse().
+    # The sync's fast path: it may return None for anything, but never another interval than parse(), nor one
+    # that Python's own strict parser reads otherwise.
     fast = _intervals.parse_plain(text)
     if fast is not None:
         assert _intervals.parse(text) == [fast]
+        network = ipaddress.ip_network(text, strict=True)
+        assert fast == (network.version, int(network.network_address), int(network.broadcast_address))
 
 
 @pytest.mark.parametrize('text', ['192.0.2.1', '192.0.2.0/24', '0.0.0.0/0', '2001:db8::/32', '2001:db8::1/128'])
